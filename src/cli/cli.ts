@@ -1,0 +1,167 @@
+// The `frontline` command: start, worker, migrate, admin create, token create.
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, settings, type Config, type SettingName } from '../config.js';
+import { DataDirInUseError } from '../db/data-dir-lock.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase, type Database } from '../db/open.js';
+import { startJobs } from '../jobs/jobs.js';
+import { systemClock } from '../lib/clock.js';
+import { AppError } from '../lib/errors.js';
+import { systemActor } from '../modules/auth/permissions.js';
+import { passwordRules } from '../modules/auth/passwords.js';
+import { insertToken } from '../modules/tokens/tokens.service.js';
+import { findUserByEmail } from '../modules/users/users.queries.js';
+import { insertNewUser } from '../modules/users/users.service.js';
+import { startServer } from '../main.js';
+
+type Flags = Record<string, unknown>;
+
+function addSettingOptions(cmd: Command, names: SettingName[]): Command {
+  for (const name of names) {
+    const s = settings[name];
+    const arg = name === 'cookieSecure' ? '<true|false>' : '<value>';
+    cmd.addOption(new Option(`${s.flag} ${arg}`, `${s.description} [env ${s.env}; default ${s.default}]`));
+  }
+  return cmd;
+}
+
+function configFrom(flags: Flags): Config {
+  const picked: Partial<Record<SettingName, unknown>> = {};
+  for (const name of Object.keys(settings) as SettingName[]) if (flags[name] !== undefined) picked[name] = flags[name];
+  return loadConfig(picked);
+}
+
+async function withDatabase<T>(config: Config, purpose: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose, poolSize: 2 });
+  try {
+    await migrate(database.db);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function fail(err: unknown): never {
+  if (err instanceof DataDirInUseError || err instanceof ConfigError || err instanceof AppError) {
+    process.stderr.write(`frontline: ${err.message}\n`);
+  } else {
+    process.stderr.write(`frontline: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stderr.write(`frontline: ${signal} received, shutting down\n`);
+    close().then(
+      () => process.exit(0),
+      (err) => fail(err),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const dbOptions: SettingName[] = ['dataDir', 'databaseUrl'];
+
+export function buildCli(): Command {
+  const program = new Command('frontline').description('Frontline: the customer service operation in one place.').showHelpAfterError();
+
+  addSettingOptions(
+    program.command('start').description('Start the web app and API (and, embedded, the background worker).'),
+    Object.keys(settings) as SettingName[],
+  ).action(async (flags: Flags) => {
+    const server = await startServer(configFrom(flags));
+    onShutdown(server.close);
+  });
+
+  addSettingOptions(program.command('worker').description('Run background jobs as their own process (PostgreSQL mode).'), [
+    'databaseUrl',
+    'logLevel',
+  ]).action(async (flags: Flags) => {
+    const config = configFrom(flags);
+    if (config.embedded) {
+      throw new AppError(
+        'bad_request',
+        'the embedded database runs its worker inside `frontline start`; `frontline worker` needs DATABASE_URL (PostgreSQL)',
+      );
+    }
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, purpose: 'frontline worker' });
+    await migrate(database.db);
+    const log = {
+      info: (obj: unknown, msg?: string) => process.stdout.write(`${JSON.stringify({ level: 'info', msg, ...(obj as object) })}\n`),
+      error: (obj: unknown, msg?: string) =>
+        process.stderr.write(`${JSON.stringify({ level: 'error', msg, err: String((obj as { err?: unknown }).err) })}\n`),
+    };
+    const jobs = await startJobs({ database, ctx: { db: database.db, clock: systemClock, config }, logger: log as never, work: true });
+    process.stdout.write(`Frontline worker running on ${database.location}\n`);
+    onShutdown(async () => {
+      await jobs.stop();
+      await database.close();
+    });
+  });
+
+  addSettingOptions(program.command('migrate').description('Apply pending database migrations and exit.'), dbOptions).action(
+    async (flags: Flags) => {
+      const config = configFrom(flags);
+      await withDatabase(config, 'frontline migrate', async () => {});
+      process.stdout.write('Database is up to date.\n');
+    },
+  );
+
+  const admin = program.command('admin').description('Administrator accounts.');
+  addSettingOptions(
+    admin
+      .command('create')
+      .description('Create an administrator (also works before first-run setup).')
+      .requiredOption('--email <email>', 'their email address (sign-in name)')
+      .requiredOption('--password <password>', `their password (${passwordRules.min} characters or more)`)
+      .requiredOption('--name <name>', 'their full name'),
+    dbOptions,
+  ).action(async (flags: Flags & { email: string; password: string; name: string }) => {
+    if (flags.password.length < passwordRules.min)
+      throw new AppError('validation_failed', `the password must have at least ${passwordRules.min} characters`);
+    const config = configFrom(flags);
+    const user = await withDatabase(config, 'frontline admin create', (database) =>
+      database.db
+        .transaction()
+        .execute((trx) =>
+          insertNewUser(trx, { email: flags.email, name: flags.name, password: flags.password, role: 'admin' }, systemActor, new Date()),
+        ),
+    );
+    process.stdout.write(`Created administrator ${user.name} <${user.email}> (${user.id}).\n`);
+  });
+
+  const token = program.command('token').description('API tokens for scripts.');
+  addSettingOptions(
+    token
+      .command('create')
+      .description('Create an API token for a user and print it (shown only this once).')
+      .requiredOption('--email <email>', 'the user the token acts as')
+      .option('--name <name>', 'what the token is for', 'cli')
+      .option('--expires-in-days <days>', 'expire after this many days (default: never)'),
+    dbOptions,
+  ).action(async (flags: Flags & { email: string; name: string; expiresInDays?: string }) => {
+    const config = configFrom(flags);
+    const days = flags.expiresInDays === undefined ? undefined : Number(flags.expiresInDays);
+    if (days !== undefined && !(Number.isInteger(days) && days > 0))
+      throw new AppError('validation_failed', '--expires-in-days must be a positive whole number');
+    const created = await withDatabase(config, 'frontline token create', (database) =>
+      database.db.transaction().execute(async (trx) => {
+        const user = await findUserByEmail(trx, flags.email);
+        if (!user) throw new AppError('not_found', `no user with email ${flags.email}`);
+        if (!user.active) throw new AppError('conflict', `${flags.email} is deactivated`);
+        return insertToken(trx, { name: flags.name, expiresInDays: days, userId: user.id }, systemActor, new Date());
+      }),
+    );
+    process.stdout.write(`${created.secret}\n`);
+    process.stderr.write(`Token "${created.token.name}" for ${flags.email} (${created.token.id}); store it now, it is not shown again.\n`);
+  });
+
+  return program;
+}
+
+export { fail as reportCliFailure };

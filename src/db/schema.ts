@@ -1,0 +1,311 @@
+// Kysely table types, written by hand to match migrations/. Keep in step with every migration.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type Role = 'admin' | 'manager' | 'team_leader' | 'agent' | 'qa_analyst' | 'wfm_planner' | 'back_office' | 'executive';
+
+export type UsersTable = {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  last_login_at: Timestamp | null;
+  available: Generated<boolean>;
+};
+
+export type TeamsTable = {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type TeamMembersTable = {
+  team_id: string;
+  user_id: string;
+  membership: ColumnType<'member' | 'leader', 'member' | 'leader' | undefined>;
+  created_at: CreatedAt;
+};
+
+export type DepartmentsTable = TeamsTable;
+
+export type DepartmentMembersTable = {
+  department_id: string;
+  user_id: string;
+  membership: ColumnType<'member' | 'head', 'member' | 'head' | undefined>;
+  created_at: CreatedAt;
+};
+
+export type SessionsTable = {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+};
+
+export type ApiTokensTable = {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+};
+
+export type SetupTokensTable = {
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+};
+
+export type LoginAttemptsTable = {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  succeeded: boolean;
+  attempted_at: Timestamp;
+};
+
+export type AuditEventsTable = {
+  id: Generated<string>;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  before: unknown;
+  after: unknown;
+  at: Timestamp;
+};
+
+export type CaseType = 'question' | 'complaint' | 'service_request' | 'incident';
+export type CaseStatus = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
+export type CasePriority = 'low' | 'normal' | 'high' | 'urgent';
+export type Channel = 'email' | 'web' | 'portal' | 'chat' | 'phone' | 'sms' | 'messaging' | 'walk_in' | 'api' | 'internal';
+export type CustomerTier = 'standard' | 'priority' | 'vip';
+export type IdentityKind = 'email' | 'phone' | 'chat' | 'external';
+export type MessageKind = 'customer' | 'reply' | 'note';
+
+export type OrganisationsTable = {
+  id: Generated<string>;
+  name: string;
+  domain: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CustomersTable = {
+  id: Generated<string>;
+  name: Generated<string>;
+  organisation_id: string | null;
+  tier: Generated<CustomerTier>;
+  notes: string | null;
+  merged_into_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CustomerIdentitiesTable = {
+  id: Generated<string>;
+  customer_id: string;
+  kind: IdentityKind;
+  value: string;
+  created_at: CreatedAt;
+};
+
+export type CustomerEventsTable = {
+  id: Generated<string>;
+  customer_id: string;
+  actor_user_id: string | null;
+  kind: string;
+  before: unknown;
+  after: unknown;
+  at: Timestamp;
+};
+
+export type CategoriesTable = {
+  id: Generated<string>;
+  parent_id: string | null;
+  name: string;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+};
+
+export type CustomFieldKind = 'text' | 'number' | 'dropdown' | 'date' | 'checkbox';
+
+export type CustomFieldsTable = {
+  id: Generated<string>;
+  key: string;
+  label: string;
+  kind: CustomFieldKind;
+  options: ColumnType<string[], string | undefined, string>;
+  required: Generated<boolean>;
+  active: Generated<boolean>;
+  position: Generated<number>;
+  created_at: CreatedAt;
+};
+
+export type CasesTable = {
+  id: Generated<string>;
+  number: Generated<string>;
+  subject: string;
+  type: Generated<CaseType>;
+  status: Generated<CaseStatus>;
+  priority: Generated<CasePriority>;
+  category_id: string | null;
+  tags: Generated<string[]>;
+  channel: Generated<Channel>;
+  requester_id: string;
+  team_id: string | null;
+  assignee_id: string | null;
+  custom_fields: ColumnType<Record<string, unknown>, string | undefined, string>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  first_public_reply_at: Timestamp | null;
+  last_customer_message_at: Timestamp | null;
+  last_public_reply_at: Timestamp | null;
+  solved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  reopen_count: Generated<number>;
+  public_reply_count: Generated<number>;
+  customer_message_count: Generated<number>;
+  follow_up_of_id: string | null;
+  merged_into_id: string | null;
+  search: Generated<string>;
+};
+
+export type CaseFollowersTable = { case_id: string; user_id: string; created_at: CreatedAt };
+
+export type CaseMessagesTable = {
+  id: Generated<string>;
+  seq: Generated<string>;
+  case_id: string;
+  kind: MessageKind;
+  author_user_id: string | null;
+  author_customer_id: string | null;
+  channel: Channel;
+  body_text: string;
+  body_html: string | null;
+  external_id: string | null;
+  created_at: Timestamp;
+};
+
+export type AttachmentsTable = {
+  id: Generated<string>;
+  seq: Generated<string>;
+  message_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: string;
+  sha256: string;
+  storage_key: string;
+  created_at: CreatedAt;
+};
+
+export type CaseEventsTable = {
+  id: Generated<string>;
+  case_id: string;
+  actor_kind: 'user' | 'customer' | 'system';
+  actor_user_id: string | null;
+  actor_customer_id: string | null;
+  kind: string;
+  before: unknown;
+  after: unknown;
+  at: Timestamp;
+};
+
+export type CaseLinkKind = 'related' | 'duplicate_of' | 'parent_of' | 'child_of' | 'follow_up_of' | 'merged_into' | 'merged_from';
+
+export type CaseLinksTable = { case_id: string; other_case_id: string; kind: CaseLinkKind; created_at: CreatedAt };
+
+export type ViewsTable = {
+  id: Generated<string>;
+  name: string;
+  owner_id: string | null;
+  filters: ColumnType<Record<string, unknown>, string | undefined, string>;
+  sort: Generated<string>;
+  position: Generated<number>;
+  built_in: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type MacrosTable = {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  owner_id: string | null;
+  actions: ColumnType<Record<string, unknown>, string | undefined, string>;
+  reply_body: string | null;
+  reply_kind: Generated<'reply' | 'note'>;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type IdempotencyKeysTable = {
+  actor_id: string;
+  route: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: unknown;
+  created_at: Timestamp;
+};
+
+export type TeamAssignmentCursorTable = { team_id: string; last_user_id: string | null; updated_at: UpdatedAt };
+
+export type SchemaMigrationsTable = {
+  name: string;
+  checksum: string;
+  applied_at: CreatedAt;
+};
+
+export type DB = {
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  departments: DepartmentsTable;
+  department_members: DepartmentMembersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  setup_tokens: SetupTokensTable;
+  login_attempts: LoginAttemptsTable;
+  audit_events: AuditEventsTable;
+  schema_migrations: SchemaMigrationsTable;
+  organisations: OrganisationsTable;
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  customer_events: CustomerEventsTable;
+  categories: CategoriesTable;
+  custom_fields: CustomFieldsTable;
+  cases: CasesTable;
+  case_followers: CaseFollowersTable;
+  case_messages: CaseMessagesTable;
+  attachments: AttachmentsTable;
+  case_events: CaseEventsTable;
+  case_links: CaseLinksTable;
+  views: ViewsTable;
+  macros: MacrosTable;
+  idempotency_keys: IdempotencyKeysTable;
+  team_assignment_cursor: TeamAssignmentCursorTable;
+};
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;

@@ -1,0 +1,94 @@
+// Background jobs on pg-boss, over the same pool as the app (on embedded PGlite that pool has
+// one connection, so a job never runs inside an app transaction). Each job is named here with
+// its handler; `work: false` gives a process that can enqueue but does not run jobs.
+import PgBoss from 'pg-boss';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '../db/open.js';
+import type { ServiceContext } from '../lib/context.js';
+import { purgeExpiredCredentials } from '../modules/auth/auth.service.js';
+import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
+
+export type JobDefinition = {
+  name: string;
+  /** Cron schedule in UTC, if the job recurs. */
+  cron?: string;
+  run(ctx: ServiceContext, data: unknown): Promise<unknown>;
+};
+
+export const jobDefinitions: JobDefinition[] = [
+  {
+    name: 'housekeeping-purge-credentials',
+    cron: '*/10 * * * *',
+    run: (ctx) => purgeExpiredCredentials(ctx),
+  },
+  {
+    name: 'cases-auto-close',
+    cron: '7 * * * *',
+    run: (ctx) => autoCloseSolvedCases(ctx),
+  },
+];
+
+// pg-boss creates its schema on first start; two instances starting at once on one PostgreSQL
+// both tried (seen as a duplicate pg_namespace key). Instances take turns under this lock.
+const jobsStartupLockKey = 727_002;
+
+async function withStartupLock<T>(database: Database, fn: () => Promise<T>): Promise<T> {
+  // Embedded mode has one process and one connection: nothing to race with, nothing to spare.
+  if (database.kind !== 'postgres') return fn();
+  const client = await database.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [jobsStartupLockKey]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [jobsStartupLockKey]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export type Jobs = {
+  boss: PgBoss;
+  stop(): Promise<void>;
+};
+
+export type StartJobsOptions = {
+  database: Database;
+  ctx: ServiceContext;
+  logger: Pick<FastifyBaseLogger, 'info' | 'error'>;
+  /** Run handlers in this process (embedded, or `frontline worker`). */
+  work: boolean;
+  pollingIntervalSeconds?: number;
+};
+
+export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
+  const { database, ctx, logger, work } = options;
+  const boss = new PgBoss({
+    db: { executeSql: database.executeSql },
+    schedule: work,
+    supervise: work,
+  });
+  boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+  await withStartupLock(database, () => boss.start());
+  for (const def of jobDefinitions) {
+    await boss.createQueue(def.name);
+    if (!work) continue;
+    await boss.work(def.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
+      for (const job of jobs) {
+        const result = await def.run(ctx, job.data);
+        logger.info({ job: def.name, id: job.id, result }, 'job done');
+      }
+    });
+    if (def.cron) await boss.schedule(def.name, def.cron);
+  }
+  let stopped = false;
+  return {
+    boss,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

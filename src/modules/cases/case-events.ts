@@ -1,0 +1,71 @@
+// The case event log: every change to a case writes one row here, in the change's transaction.
+// It is the audit trail shown on the case and the source that metrics are computed from.
+import { sql } from 'kysely';
+import type { Tx } from '../../lib/context.js';
+import type { Actor } from '../auth/permissions.js';
+
+export type CaseEventKind =
+  | 'created'
+  | 'status_changed'
+  | 'priority_changed'
+  | 'type_changed'
+  | 'subject_changed'
+  | 'category_changed'
+  | 'tags_changed'
+  | 'assignment_changed'
+  | 'custom_fields_changed'
+  | 'customer_message'
+  | 'public_reply'
+  | 'internal_note'
+  | 'reopened'
+  | 'follow_up_created'
+  | 'follower_added'
+  | 'follower_removed'
+  | 'linked'
+  | 'unlinked'
+  | 'merged'
+  | 'merged_into'
+  | 'auto_closed'
+  | 'macro_applied'
+  | 'requester_changed';
+
+export type EventActor = { kind: 'user'; userId: string } | { kind: 'customer'; customerId: string } | { kind: 'system' };
+
+export function eventActorOf(actor: Actor): EventActor {
+  return actor.via === 'system' ? { kind: 'system' } : { kind: 'user', userId: actor.userId };
+}
+
+export async function appendCaseEvent(
+  trx: Tx,
+  event: { caseId: string; actor: EventActor; kind: CaseEventKind; before?: unknown; after?: unknown; at: Date },
+): Promise<void> {
+  await trx
+    .insertInto('case_events')
+    .values({
+      case_id: event.caseId,
+      actor_kind: event.actor.kind,
+      actor_user_id: event.actor.kind === 'user' ? event.actor.userId : null,
+      actor_customer_id: event.actor.kind === 'customer' ? event.actor.customerId : null,
+      kind: event.kind,
+      before: event.before === undefined ? null : JSON.stringify(event.before),
+      after: event.after === undefined ? null : JSON.stringify(event.after),
+      at: event.at,
+    })
+    .execute();
+}
+
+export const caseChangesChannel = 'frontline_case_changes';
+
+export type CaseChangeNotice = {
+  caseId: string;
+  number: string;
+  version: number;
+  teamId: string | null;
+  assigneeId: string | null;
+  kind: string;
+};
+
+/** Announces a change to other instances and live pages; PostgreSQL delivers it on commit only. */
+export async function notifyCaseChange(trx: Tx, notice: CaseChangeNotice): Promise<void> {
+  await sql`select pg_notify(${caseChangesChannel}, ${JSON.stringify(notice)})`.execute(trx);
+}

@@ -1,0 +1,60 @@
+// The route table. Signed-in routes sit under RequireSession and the AppLayout shell;
+// /login and /setup stand alone.
+import { Navigate, Route, Routes } from 'react-router';
+import { AppLayout } from './components/AppLayout';
+import { RequireSession } from './components/RequireSession';
+import { SECTIONS } from './navigation';
+import { LoginPage } from './pages/LoginPage';
+import { CasePage } from './pages/cases/CasePage';
+import { CustomerPage } from './pages/customers/CustomerPage';
+import { CustomersPage } from './pages/customers/CustomersPage';
+import { InboxPage } from './pages/inbox/InboxPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { PlaceholderPage } from './pages/PlaceholderPage';
+import { SearchPage } from './pages/search/SearchPage';
+import { SetupPage } from './pages/SetupPage';
+import { DepartmentsPage, TeamsPage } from './pages/settings/GroupsPage';
+import { RolesPage } from './pages/settings/RolesPage';
+import { SettingsLayout } from './pages/settings/SettingsLayout';
+import { TokensPage } from './pages/settings/TokensPage';
+import { UsersPage } from './pages/settings/UsersPage';
+import { useSession } from './session';
+
+export function App() {
+  // Ask who we are as soon as the app loads, whatever the route, so the answer is ready.
+  useSession();
+
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/setup" element={<SetupPage />} />
+      <Route element={<RequireSession />}>
+        <Route element={<AppLayout />}>
+          <Route index element={<Navigate to="/inbox" replace />} />
+          <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/inbox/views/:viewId" element={<InboxPage />} />
+          <Route path="/cases/:id" element={<CasePage />} />
+          <Route path="/customers" element={<CustomersPage />} />
+          <Route path="/customers/:id" element={<CustomerPage />} />
+          <Route path="/search" element={<SearchPage />} />
+          {SECTIONS.filter((section) => section.comingSoon).map((section) => (
+            <Route
+              key={section.path}
+              path={section.path}
+              element={<PlaceholderPage title={section.label} description={section.comingSoon ?? ''} />}
+            />
+          ))}
+          <Route path="/settings" element={<SettingsLayout />}>
+            <Route index element={<Navigate to="/settings/users" replace />} />
+            <Route path="users" element={<UsersPage />} />
+            <Route path="roles" element={<RolesPage />} />
+            <Route path="teams" element={<TeamsPage />} />
+            <Route path="departments" element={<DepartmentsPage />} />
+            <Route path="tokens" element={<TokensPage />} />
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,160 @@
+// The case event log in words: "Ann Smith changed status from pending to open".
+import type { CaseEvent } from '../api-types';
+import { CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, labelOf } from './labels';
+
+export type EventNames = {
+  user: (id: string) => string | undefined;
+  team: (id: string) => string | undefined;
+  category: (id: string) => string | undefined;
+  field: (key: string) => string | undefined;
+};
+
+type Fields = Record<string, unknown>;
+
+function fields(value: unknown): Fields {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : {};
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function lower(labels: Record<string, string>, value: unknown): string {
+  return labelOf(labels, str(value)).toLowerCase();
+}
+
+function quoted(value: unknown): string {
+  return `“${str(value) ?? ''}”`;
+}
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function actorName(event: CaseEvent): string {
+  if (event.actor.name) return event.actor.name;
+  if (event.actor.type === 'customer') return 'The customer';
+  if (event.actor.type === 'system') return 'Frontline';
+  return 'Someone';
+}
+
+function assignment(event: CaseEvent, names: EventNames): string {
+  const before = fields(event.before);
+  const after = fields(event.after);
+  const parts: string[] = [];
+  const userName = (id: unknown) => (str(id) ? (names.user(id as string) ?? 'another user') : null);
+  const teamName = (id: unknown) => (str(id) ? (names.team(id as string) ?? 'another team') : null);
+
+  if ('assigneeId' in after && after.assigneeId !== before.assigneeId) {
+    const to = str(after.assigneeId);
+    if (!to) parts.push(`unassigned the case${userName(before.assigneeId) ? ` from ${userName(before.assigneeId)}` : ''}`);
+    else if (event.actor.type === 'user' && to === event.actor.id) parts.push('took the case');
+    else parts.push(`assigned the case to ${userName(to)}`);
+  }
+  if ('teamId' in after && after.teamId !== before.teamId) {
+    const to = teamName(after.teamId);
+    parts.push(to ? `moved it to team ${to}` : 'removed it from its team');
+  }
+  if (parts.length === 0) return 'changed the assignment';
+  const sentence = list(parts);
+  return after.reason === 'round_robin' ? `${sentence} (round robin)` : sentence;
+}
+
+function tagChanges(event: CaseEvent): string {
+  const before = (fields(event.before).tags as string[] | undefined) ?? [];
+  const after = (fields(event.after).tags as string[] | undefined) ?? [];
+  const added = after.filter((t) => !before.includes(t));
+  const removed = before.filter((t) => !after.includes(t));
+  const parts: string[] = [];
+  if (added.length) parts.push(`added ${added.length === 1 ? 'tag' : 'tags'} ${list(added)}`);
+  if (removed.length) parts.push(`removed ${removed.length === 1 ? 'tag' : 'tags'} ${list(removed)}`);
+  return parts.length ? list(parts) : 'changed the tags';
+}
+
+function customFieldChanges(event: CaseEvent, names: EventNames): string {
+  const before = fields(fields(event.before).customFields);
+  const after = fields(fields(event.after).customFields);
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+  if (keys.length === 0) return 'changed custom fields';
+  const describe = (key: string) => {
+    const label = names.field(key) ?? key;
+    const value = after[key];
+    return value === null || value === undefined || value === '' ? `cleared ${label}` : `set ${label} to ${String(value)}`;
+  };
+  return list(keys.map(describe));
+}
+
+/** The event as a sentence: actor, then what they did. */
+export function describeEvent(event: CaseEvent, names: EventNames): string {
+  const who = actorName(event);
+  const before = fields(event.before);
+  const after = fields(event.after);
+  const what = (() => {
+    switch (event.kind) {
+      case 'created': {
+        const channel = str(after.channel);
+        return channel ? `opened the case (${lower(CHANNEL_LABELS, channel)})` : 'opened the case';
+      }
+      case 'status_changed':
+        return `changed status from ${lower(STATUS_LABELS, before.status)} to ${lower(STATUS_LABELS, after.status)}`;
+      case 'priority_changed':
+        return `changed priority from ${lower(PRIORITY_LABELS, before.priority)} to ${lower(PRIORITY_LABELS, after.priority)}`;
+      case 'type_changed':
+        return `changed type from ${lower(TYPE_LABELS, before.type)} to ${lower(TYPE_LABELS, after.type)}`;
+      case 'subject_changed':
+        return `changed the subject from ${quoted(before.subject)} to ${quoted(after.subject)}`;
+      case 'category_changed': {
+        const to = str(after.categoryId);
+        return to ? `set the category to ${names.category(to) ?? 'another category'}` : 'removed the category';
+      }
+      case 'tags_changed':
+        return tagChanges(event);
+      case 'assignment_changed':
+        return assignment(event, names);
+      case 'custom_fields_changed':
+        return customFieldChanges(event, names);
+      case 'customer_message': {
+        const channel = str(after.channel);
+        return channel ? `wrote (${lower(CHANNEL_LABELS, channel)})` : 'wrote';
+      }
+      case 'public_reply':
+        return 'replied to the customer';
+      case 'internal_note':
+        return 'added an internal note';
+      case 'reopened':
+        return 'reopened the case';
+      case 'follow_up_created':
+        return after.number !== undefined ? `opened follow-up case #${String(after.number)}` : 'opened a follow-up case';
+      case 'follower_added': {
+        const userId = str(after.userId);
+        if (userId && event.actor.type === 'user' && userId === event.actor.id) return 'started following the case';
+        return `added ${(userId && names.user(userId)) ?? 'someone'} as a follower`;
+      }
+      case 'follower_removed': {
+        const userId = str(after.userId);
+        if (userId && event.actor.type === 'user' && userId === event.actor.id) return 'stopped following the case';
+        return `removed ${(userId && names.user(userId)) ?? 'someone'} from the followers`;
+      }
+      case 'macro_applied': {
+        const name = str(after.macroName) ?? str(after.name);
+        return name ? `applied the macro ${quoted(name)}` : 'applied a macro';
+      }
+      case 'auto_closed':
+        return 'closed the case automatically';
+      case 'linked':
+        return 'linked another case';
+      case 'unlinked':
+        return 'removed a link to another case';
+      case 'merged':
+        return 'merged another case into this one';
+      case 'merged_into':
+        return 'merged this case into another';
+      default:
+        return event.kind.replace(/_/g, ' ');
+    }
+  })();
+  return `${who} ${what}`;
+}

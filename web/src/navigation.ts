@@ -1,0 +1,52 @@
+// The sections of the main navigation. Sections whose backend has not landed yet carry an honest
+// sentence about what will live there, shown on their placeholder page.
+export type Section = {
+  path: string;
+  label: string;
+  /** Present while the section is not built yet. */
+  comingSoon?: string;
+};
+
+export const SECTIONS: readonly Section[] = [
+  { path: '/inbox', label: 'Inbox' },
+  { path: '/customers', label: 'Customers' },
+  {
+    path: '/dashboards',
+    label: 'Dashboards',
+    comingSoon:
+      'Live and historical dashboards of service levels, turnaround times and SLA performance will appear here once reporting lands.',
+  },
+  {
+    path: '/team',
+    label: 'Team',
+    comingSoon:
+      "A live wallboard of queues and agent states, with each representative's activity, will appear here once contact-centre activity tracking lands.",
+  },
+  {
+    path: '/quality',
+    label: 'Quality',
+    comingSoon: 'Scorecards, sampled reviews, calibration sessions, disputes and coaching will live here once quality assurance lands.',
+  },
+  {
+    path: '/workforce',
+    label: 'Workforce',
+    comingSoon: 'Volume forecasts, Erlang staffing, shift schedules and adherence will live here once workforce management lands.',
+  },
+  {
+    path: '/channels',
+    label: 'Channels',
+    comingSoon:
+      "Each channel's set-up and health — last contact received, last successful poll or delivery, error counts — will appear here once channel intake lands.",
+  },
+  { path: '/settings', label: 'Settings' },
+];
+
+export type SettingsTab = { path: string; label: string };
+
+export const SETTINGS_TABS: readonly SettingsTab[] = [
+  { path: 'users', label: 'Users' },
+  { path: 'roles', label: 'Roles' },
+  { path: 'teams', label: 'Teams' },
+  { path: 'departments', label: 'Departments' },
+  { path: 'tokens', label: 'API tokens' },
+];

@@ -1,0 +1,173 @@
+// The agent's inbox: saved views with live counts on the left, the selected view's cases on the
+// right, with keyboard navigation, bulk changes and "New case".
+import { Badge, Box, Button, Group, Kbd, Loader, NavLink, Paper, Stack, Text, Title } from '@mantine/core';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import type { CaseListItem, SavedView } from '../../api-types';
+import { listViewCases, listViews } from '../../case-api';
+import { CaseTable } from '../../cases/CaseTable';
+import { PageHeader } from '../../components/PageHeader';
+import { QueryError } from '../../components/QueryError';
+import { usePollUnlessLive } from '../../live';
+import { queryKeys } from '../../query-keys';
+import { useCan } from '../../session';
+import { BulkActionBar } from './BulkActionBar';
+import { NewCaseModal } from './NewCaseModal';
+
+export function InboxPage() {
+  const { viewId } = useParams();
+  const navigate = useNavigate();
+  const can = useCan();
+  const refetchInterval = usePollUnlessLive();
+  const [creating, setCreating] = useState(false);
+  const views = useQuery({ queryKey: queryKeys.views, queryFn: listViews, refetchInterval });
+
+  // /inbox alone opens the first view.
+  const firstViewId = views.data?.[0]?.id;
+  useEffect(() => {
+    if (!viewId && firstViewId) void navigate(`/inbox/views/${firstViewId}`, { replace: true });
+  }, [viewId, firstViewId, navigate]);
+
+  const currentView = views.data?.find((view) => view.id === viewId);
+
+  return (
+    <>
+      <PageHeader title="Inbox" actions={can('cases.work') && <Button onClick={() => setCreating(true)}>New case</Button>} />
+      <Group align="flex-start" wrap="nowrap" gap="lg">
+        <Paper withBorder p="xs" w={240} style={{ flexShrink: 0 }} component="aside" aria-label="Views">
+          <ViewList
+            views={views.data}
+            error={views.error}
+            pending={views.isPending}
+            currentId={viewId}
+            onRetry={() => void views.refetch()}
+          />
+        </Paper>
+        <Box style={{ flex: 1, minWidth: 0 }}>
+          {viewId ? (
+            <ViewCases key={viewId} viewId={viewId} view={currentView} />
+          ) : views.isPending ? (
+            <Loader />
+          ) : views.data && views.data.length === 0 ? (
+            <Text c="dimmed">There are no views yet.</Text>
+          ) : null}
+        </Box>
+      </Group>
+      <NewCaseModal opened={creating} onClose={() => setCreating(false)} />
+    </>
+  );
+}
+
+type ViewListProps = {
+  views: SavedView[] | undefined;
+  error: unknown;
+  pending: boolean;
+  currentId: string | undefined;
+  onRetry: () => void;
+};
+
+function ViewList({ views, error, pending, currentId, onRetry }: ViewListProps) {
+  if (pending) return <Loader size="sm" m="sm" />;
+  if (!views) return <QueryError error={error} onRetry={onRetry} />;
+  const shared = views.filter((view) => view.builtIn || view.ownerId === null);
+  const mine = views.filter((view) => !view.builtIn && view.ownerId !== null);
+  const item = (view: SavedView) => (
+    <NavLink
+      key={view.id}
+      component={Link}
+      to={`/inbox/views/${view.id}`}
+      label={view.name}
+      active={view.id === currentId}
+      data-testid={`view-${view.builtIn ?? view.id}`}
+      rightSection={
+        <Badge size="sm" variant={view.id === currentId ? 'filled' : 'light'} color="gray" data-testid="view-count">
+          {view.count ?? '–'}
+        </Badge>
+      }
+    />
+  );
+  return (
+    <Stack gap={4}>
+      {shared.map(item)}
+      {mine.length > 0 && (
+        <>
+          <Text size="xs" c="dimmed" fw={600} tt="uppercase" px="sm" pt="sm">
+            My views
+          </Text>
+          {mine.map(item)}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefined }) {
+  const refetchInterval = usePollUnlessLive();
+  const can = useCan();
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const cases = useInfiniteQuery({
+    queryKey: queryKeys.viewCases(viewId),
+    queryFn: ({ pageParam }) => listViewCases(viewId, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    refetchInterval,
+  });
+
+  // Pages fetched at different moments can overlap once cases move; show each case once.
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    const list: CaseListItem[] = [];
+    for (const page of cases.data?.pages ?? []) {
+      for (const item of page.items) {
+        if (seen.has(item.id)) continue;
+        seen.add(item.id);
+        list.push(item);
+      }
+    }
+    return list;
+  }, [cases.data]);
+
+  // Ticks on cases that left the view are dropped.
+  const visibleChecked = useMemo(() => new Set(items.filter((item) => checked.has(item.id)).map((item) => item.id)), [items, checked]);
+  const total = cases.data?.pages[0]?.total;
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="baseline">
+        <Title order={3} size="h4">
+          {view?.name ?? 'Cases'}
+        </Title>
+        <Text size="xs" c="dimmed">
+          {total !== undefined ? `${items.length} of ${total} · ` : ''}
+          <Kbd size="xs">j</Kbd>/<Kbd size="xs">k</Kbd> move · <Kbd size="xs">Enter</Kbd> open · <Kbd size="xs">x</Kbd> select
+        </Text>
+      </Group>
+      {can('cases.work') && visibleChecked.size > 0 && (
+        <BulkActionBar caseIds={[...visibleChecked]} onDone={(remaining) => setChecked(new Set(remaining))} />
+      )}
+      {cases.isPending ? (
+        <Loader />
+      ) : cases.isError && !cases.data ? (
+        <QueryError error={cases.error} onRetry={() => void cases.refetch()} />
+      ) : (
+        <>
+          <CaseTable
+            items={items}
+            checked={can('cases.work') ? visibleChecked : undefined}
+            onCheckedChange={setChecked}
+            emptyText="No cases in this view. Nice work."
+          />
+          {cases.hasNextPage && (
+            <Group justify="center">
+              <Button variant="default" loading={cases.isFetchingNextPage} onClick={() => void cases.fetchNextPage()}>
+                Load more
+              </Button>
+            </Group>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,37 @@
+// Every TanStack Query key in one place, so invalidations name exactly what they mean.
+import type { GroupKind } from './api-types';
+import type { UserFilters } from './api';
+import type { CaseSearch } from './case-api';
+
+export const queryKeys = {
+  me: ['me'] as const,
+  setupStatus: ['setup-status'] as const,
+  roles: ['roles'] as const,
+  users: ['users'] as const,
+  userList: (filters: UserFilters) => ['users', filters] as const,
+  groups: (kind: GroupKind) => [kind] as const,
+  groupList: (kind: GroupKind) => [kind, 'list'] as const,
+  group: (kind: GroupKind, id: string) => [kind, 'detail', id] as const,
+  tokens: ['tokens'] as const,
+  tokenList: (all: boolean) => ['tokens', { all }] as const,
+
+  // Cases: everything about one case sits under ['cases', 'detail', id] and every list under
+  // ['cases', 'list'], so a live "case changed" notice can refresh exactly those.
+  cases: ['cases'] as const,
+  caseLists: ['cases', 'list'] as const,
+  viewCases: (viewId: string) => ['cases', 'list', 'view', viewId] as const,
+  caseSearch: (search: CaseSearch) => ['cases', 'list', 'search', search] as const,
+  case: (id: string) => ['cases', 'detail', id] as const,
+  caseMessages: (id: string) => ['cases', 'detail', id, 'messages'] as const,
+  caseEvents: (id: string) => ['cases', 'detail', id, 'events'] as const,
+  views: ['views'] as const,
+  macros: ['macros'] as const,
+  macroPreview: (caseId: string, macroId: string) => ['macros', 'preview', caseId, macroId] as const,
+  categories: ['categories'] as const,
+  customFields: ['custom-fields'] as const,
+  activeUsers: ['users', { active: 'true' }] as const,
+  customers: ['customers'] as const,
+  customerList: (q: string) => ['customers', 'list', q] as const,
+  customer: (id: string) => ['customers', 'detail', id] as const,
+  customerTimeline: (id: string) => ['customers', 'detail', id, 'timeline'] as const,
+};
