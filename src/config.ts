@@ -110,6 +110,14 @@ export const settings = {
       'Solved cases close automatically this many days after they were solved (a later customer reply then opens a follow-up case).',
     schema: z.coerce.number().min(0.01).max(365).default(4),
   },
+  slaScanSeconds: {
+    env: 'FRONTLINE_SLA_SCAN_SECONDS',
+    flag: '--sla-scan-seconds',
+    default: '15',
+    description:
+      'How often a worker looks for SLA warnings and breaches that have fallen due (each is raised once, however many workers run).',
+    schema: z.coerce.number().int().min(1).max(3600).default(15),
+  },
   filesDir: {
     env: 'FRONTLINE_FILES_DIR',
     flag: '--files-dir',

@@ -45,7 +45,43 @@ async function on(count: number, call: (cases: { id: string; version: number }[]
   return { response, caseIds: cases.map((c) => c.id), before };
 }
 
+let departmentId: string | undefined;
+
+/** A department request on a fresh case; `then` acts on it (the request as the API answered it). */
+function onRequest(then: (request: { id: string; version: number }) => Promise<{ statusCode: number; body: string }>, clarify = false) {
+  return on(1, async ([c]) => {
+    departmentId ??= (await as({ method: 'POST', url: '/api/departments', body: { name: 'Coverage dept' } })).json().id;
+    let request = (
+      await as({ method: 'POST', url: `/api/cases/${c!.id}/department-requests`, body: { departmentId, question: 'Why?' } })
+    ).json();
+    if (clarify)
+      request = (
+        await as({ method: 'POST', url: `/api/department-requests/${request.id}/clarification`, body: { question: 'Which?' } })
+      ).json();
+    return then(request);
+  });
+}
+
 const recipes: Record<string, Recipe> = {
+  'POST /api/cases/:id/department-requests': () =>
+    on(1, async ([c]) => {
+      departmentId ??= (await as({ method: 'POST', url: '/api/departments', body: { name: 'Coverage dept' } })).json().id;
+      return as({ method: 'POST', url: `/api/cases/${c!.id}/department-requests`, body: { departmentId, question: 'Why?' } });
+    }),
+  'POST /api/department-requests/:id/answer': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/answer`, body: { answer: 'Because' } })),
+  'POST /api/department-requests/:id/clarification': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/clarification`, body: { question: 'Which one?' } })),
+  'POST /api/department-requests/:id/clarify': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/clarify`, body: { body: 'That one' } }), true),
+  'POST /api/department-requests/:id/assign': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/assign`, body: { assigneeId: null } })),
+  'POST /api/department-requests/:id/decline': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/decline`, body: { reason: 'Not ours' } })),
+  'POST /api/department-requests/:id/cancel': () =>
+    onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/cancel`, body: {} })),
+  'POST /api/cases/:id/escalate': () =>
+    on(1, ([c]) => as({ method: 'POST', url: `/api/cases/${c!.id}/escalate`, body: { reason: 'Customer threatens to leave' } })),
   'POST /api/cases': async () => {
     const response = await as({
       method: 'POST',
@@ -101,7 +137,11 @@ const recipes: Record<string, Recipe> = {
 
 test('every mutating case endpoint has a recipe, succeeds, and adds events to each case it changes', async () => {
   const mutating = t.app.routeTable
-    .filter((r) => ['POST', 'PATCH', 'PUT', 'DELETE'].includes(r.method) && r.url.startsWith('/api/cases'))
+    .filter(
+      (r) =>
+        ['POST', 'PATCH', 'PUT', 'DELETE'].includes(r.method) &&
+        (r.url.startsWith('/api/cases') || r.url.startsWith('/api/department-requests')),
+    )
     .map((r) => `${r.method} ${r.url}`);
   expect(mutating.length).toBeGreaterThanOrEqual(10);
   const missing = mutating.filter((key) => !recipes[key]);

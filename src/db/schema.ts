@@ -35,7 +35,7 @@ export type TeamMembersTable = {
   created_at: CreatedAt;
 };
 
-export type DepartmentsTable = TeamsTable;
+export type DepartmentsTable = TeamsTable & { calendar_id: ColumnType<string | null, string | null | undefined, string | null> };
 
 export type DepartmentMembersTable = {
   department_id: string;
@@ -188,6 +188,9 @@ export type CasesTable = {
   follow_up_of_id: string | null;
   merged_into_id: string | null;
   search: Generated<string>;
+  sla_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
+  escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  escalation_reason: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type CaseFollowersTable = { case_id: string; user_id: string; created_at: CreatedAt };
@@ -277,7 +280,187 @@ export type SchemaMigrationsTable = {
   applied_at: CreatedAt;
 };
 
+export type BusinessCalendarsTable = {
+  id: Generated<string>;
+  name: string;
+  time_zone: string;
+  weekly: ColumnType<Record<string, { start: string; end: string }[]>, string, string>;
+  holidays: ColumnType<(string | { date: string; start: string; end: string })[], string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type SlaPoliciesTable = {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  position: number;
+  active: Generated<boolean>;
+  calendar_id: string;
+  conditions: ColumnType<Record<string, unknown>, string | undefined, string>;
+  targets: ColumnType<Record<string, { minutes: number; businessHours: boolean }>, string, string>;
+  pause_on_hold: Generated<boolean>;
+  warnings: ColumnType<({ percentUsed: number } | { minutesLeft: number })[], string | undefined, string>;
+  pause_on_department: Generated<boolean>;
+  escalations: ColumnType<unknown[], string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type SlaTargetState = 'active' | 'paused' | 'achieved' | 'breached' | 'achieved_late';
+
+export type CaseSlaTargetsTable = {
+  case_id: string;
+  target: 'firstReply' | 'nextReply' | 'periodicUpdate' | 'resolution';
+  policy_id: string | null;
+  state: SlaTargetState;
+  cycle_started_at: Timestamp;
+  due_at: Timestamp | null;
+  achieved_at: Timestamp | null;
+  target_minutes: number;
+  business_hours: boolean;
+  remaining_minutes: number;
+  next_alert_at: Timestamp | null;
+  evaluated_at: Timestamp;
+};
+
+export type SlaAlertsTable = {
+  case_id: string;
+  target: string;
+  cycle_started_at: Timestamp;
+  alert: string;
+  due_at: Timestamp | null;
+  raised_at: Timestamp;
+};
+
+export type SlaRefreshQueueTable = { case_id: string; queued_at: Timestamp };
+
+export type DepartmentRequestStatus = 'open' | 'clarification_requested' | 'answered' | 'declined' | 'cancelled';
+
+export type DepartmentOlasTable = {
+  department_id: string;
+  request_type: string;
+  answer_minutes: number;
+  business_hours: Generated<boolean>;
+};
+
+export type DepartmentRequestsTable = {
+  id: Generated<string>;
+  number: Generated<string>;
+  case_id: string;
+  department_id: string;
+  request_type: string;
+  question: string;
+  expected_answer: string | null;
+  shared_message_ids: ColumnType<string[], string[] | undefined, string[]>;
+  status: DepartmentRequestStatus;
+  assignee_id: string | null;
+  requested_by_id: string | null;
+  ola_minutes: number;
+  ola_business_hours: boolean;
+  created_at: Timestamp;
+  due_at: Timestamp;
+  first_response_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  answer: string | null;
+  decline_reason: string | null;
+  remind_at: Timestamp;
+  reminded_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  version: Generated<number>;
+  updated_at: Timestamp;
+};
+
+export type DepartmentRequestEventsTable = {
+  id: Generated<string>;
+  request_id: string;
+  actor_user_id: string | null;
+  kind: string;
+  body: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  at: Timestamp;
+};
+
+export type HandlingTimeNormsTable = {
+  category_id: string | null;
+  type: string;
+  channel: string;
+  sample_size: number;
+  median_minutes: number;
+  p80_minutes: number;
+  p90_minutes: number;
+  computed_at: Timestamp;
+};
+
+export type NotificationsTable = {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  case_id: string | null;
+  title: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+};
+
+export type MailboxSettings = Record<string, unknown>;
+
+export type MailboxesTable = {
+  id: Generated<string>;
+  name: string;
+  address: string;
+  team_id: string | null;
+  active: Generated<boolean>;
+  inbound_secret_hash: string;
+  inbound_secret_prefix: string;
+  smtp_settings: ColumnType<MailboxSettings | null, string | null | undefined, string | null>;
+  imap_settings: ColumnType<MailboxSettings | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type EmailAutomatedKind = 'auto_reply' | 'bounce' | 'bulk';
+export type EmailThreadMatch = 'new_case' | 'in_reply_to' | 'references' | 'subject_token' | 'report' | 'flood';
+export type EmailAddressJson = { address: string; name: string };
+
+export type EmailMessagesTable = {
+  case_message_id: string;
+  mailbox_id: string | null;
+  direction: 'inbound' | 'outbound';
+  message_id: string;
+  in_reply_to: ColumnType<string[], string[] | undefined, string[]>;
+  reference_ids: ColumnType<string[], string[] | undefined, string[]>;
+  from_address: string | null;
+  from_name: string | null;
+  to_addresses: ColumnType<EmailAddressJson[], string | undefined, string>;
+  cc_addresses: ColumnType<EmailAddressJson[], string | undefined, string>;
+  subject: Generated<string>;
+  auto_submitted: Generated<boolean>;
+  automated_kind: EmailAutomatedKind | null;
+  thread_match: EmailThreadMatch | null;
+  display_text: Generated<string>;
+  raw_storage_key: string | null;
+  raw_size_bytes: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  received_at: Timestamp;
+};
+
+export type EmailIgnoredTable = {
+  id: Generated<string>;
+  mailbox_id: string;
+  message_id: string;
+  from_address: string | null;
+  subject: Generated<string>;
+  reason: 'automated_unmatched' | 'own_address';
+  automated_kind: EmailAutomatedKind | null;
+  raw_storage_key: string;
+  raw_size_bytes: ColumnType<string, number | string, number | string>;
+  received_at: Timestamp;
+};
+
 export type DB = {
+  mailboxes: MailboxesTable;
+  email_messages: EmailMessagesTable;
+  email_ignored: EmailIgnoredTable;
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
@@ -305,6 +488,16 @@ export type DB = {
   macros: MacrosTable;
   idempotency_keys: IdempotencyKeysTable;
   team_assignment_cursor: TeamAssignmentCursorTable;
+  business_calendars: BusinessCalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  case_sla_targets: CaseSlaTargetsTable;
+  sla_alerts: SlaAlertsTable;
+  notifications: NotificationsTable;
+  sla_refresh_queue: SlaRefreshQueueTable;
+  department_olas: DepartmentOlasTable;
+  department_requests: DepartmentRequestsTable;
+  department_request_events: DepartmentRequestEventsTable;
+  handling_time_norms: HandlingTimeNormsTable;
 };
 
 export type UserRow = Selectable<UsersTable>;

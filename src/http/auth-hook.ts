@@ -15,6 +15,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that establish a session themselves (login, setup) need no CSRF token. */
     csrf?: boolean;
+    /**
+     * Routes that authenticate their caller themselves (an inbound channel proving itself with the
+     * channel's own secret) set false: no session or API token is looked up for them, so their
+     * Authorization header is never mistaken for a user's.
+     */
+    userAuth?: boolean;
   }
 }
 
@@ -41,7 +47,7 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('authError', null);
   app.addHook('preValidation', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
+    if (!req.url.startsWith('/api/') || req.routeOptions.config?.userAuth === false) return;
     try {
       req.actor = await resolveActor(ctx, req);
     } catch (err) {

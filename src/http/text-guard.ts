@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../lib/errors.js';
 
 function findNul(value: unknown, path: string[] = []): string[] | null {
+  // Raw bodies (an inbound email) are bytes, not text: their own parser decodes them, and walking
+  // a Buffer key by key would cost one step per byte.
+  if (Buffer.isBuffer(value)) return null;
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

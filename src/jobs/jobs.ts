@@ -7,6 +7,8 @@ import type { Database } from '../db/open.js';
 import type { ServiceContext } from '../lib/context.js';
 import { purgeExpiredCredentials } from '../modules/auth/auth.service.js';
 import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
+import { scanSla } from '../modules/sla/sla-tracking.js';
+import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
 
 export type JobDefinition = {
   name: string;
@@ -82,13 +84,45 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     });
     if (def.cron) await boss.schedule(def.name, def.cron);
   }
+  const slaScan = work ? startSlaScan(ctx, logger) : null;
   let stopped = false;
   return {
     boss,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await slaScan?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}
+
+/**
+ * SLA warnings and breaches (and department request reminders and escalations) are due to the
+ * second, finer than cron's minute: each worker scans on its own timer, one pass at a time. Several workers may scan at once; sla_alerts makes each alert
+ * happen once.
+ */
+function startSlaScan(ctx: ServiceContext, logger: Pick<FastifyBaseLogger, 'info' | 'error'>): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const pass = () => {
+    if (running) return;
+    running = scanSla(ctx)
+      .then(async (r) => {
+        const d = await remindAndEscalate(ctx);
+        if (r.alertsRaised > 0 || r.refreshed > 0 || d.reminded > 0 || d.escalated > 0)
+          logger.info({ job: 'sla-scan', ...r, ...d }, 'sla scan');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'sla scan failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(pass, ctx.config.slaScanSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -28,6 +28,9 @@ export const permissions = [
   'cases.read_all',
   'cases.work',
   'cases.configure',
+  'sla.manage',
+  'channels.manage',
+  'department_requests.work',
 ] as const;
 
 export type Permission = (typeof permissions)[number];
@@ -54,6 +57,9 @@ export const roleInfo: Record<Role, { label: string; description: string; permis
       'cases.read_all',
       'cases.work',
       'cases.configure',
+      'sla.manage',
+      'channels.manage',
+      'department_requests.work',
     ],
   },
   team_leader: {
@@ -79,7 +85,7 @@ export const roleInfo: Record<Role, { label: string; description: string; permis
   back_office: {
     label: 'Back office',
     description: 'Member of another department who answers requests from the front line.',
-    permissions: [...everyone, 'departments.read'],
+    permissions: [...everyone, 'departments.read', 'department_requests.work'],
   },
   executive: {
     label: 'Executive',

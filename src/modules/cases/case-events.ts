@@ -27,7 +27,20 @@ export type CaseEventKind =
   | 'merged_into'
   | 'auto_closed'
   | 'macro_applied'
-  | 'requester_changed';
+  | 'requester_changed'
+  | 'automated_message'
+  | 'sla_policy_changed'
+  | 'sla_warning'
+  | 'sla_breached'
+  | 'escalated'
+  | 'department_request_created'
+  | 'department_request_clarification'
+  | 'department_request_clarified'
+  | 'department_request_assigned'
+  | 'department_request_answered'
+  | 'department_request_declined'
+  | 'department_request_cancelled'
+  | 'department_request_escalated';
 
 export type EventActor = { kind: 'user'; userId: string } | { kind: 'customer'; customerId: string } | { kind: 'system' };
 

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAuth } from '../../http/auth-hook.js';
-import { Iso } from '../../http/schemas.js';
+import { Iso, QueryBoolean } from '../../http/schemas.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { listViewCases } from '../views/views.service.js';
 import { bulkUpdateCases, maxBulkCases } from './bulk.js';
@@ -65,6 +65,9 @@ export const CaseListQuery = z.strictObject({
   updatedTo: Instant.optional().describe('last changed before'),
   createdWithinDays: z.coerce.number().int().min(1).max(3650).optional(),
   updatedWithinDays: z.coerce.number().int().min(1).max(3650).optional(),
+  sla: CaseFiltersSchema.shape.sla,
+  slaWithinMinutes: z.coerce.number().int().min(1).max(43_200).optional(),
+  escalated: QueryBoolean.optional().describe('true: escalated cases only; false: not escalated'),
   viewId: z.uuid().optional().describe("start from this saved view's filters and sort; the parameters given here replace the view's"),
   sort: CaseSortSchema.optional().describe('updated_desc unless q is given (then relevance)'),
   cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
@@ -93,6 +96,8 @@ export const CaseListItemSchema = z.object({
   createdAt: Iso,
   updatedAt: Iso,
   version: z.number().int(),
+  sla: z.object({ nextDueAt: Iso.nullable(), breached: z.boolean() }).nullable(),
+  escalatedAt: Iso.nullable(),
   rank: z.number().optional().describe('searches only: higher is a better match'),
   snippet: z.string().nullable().optional().describe('searches only: the matching text, HTML-escaped, hits in <b>…</b>'),
 });

@@ -85,6 +85,12 @@ export const CaseFiltersSchema = z.strictObject({
   updatedTo: Instant.optional().describe('last changed before'),
   createdWithinDays: Days.optional().describe('created in the last N days (relative, for saved views)'),
   updatedWithinDays: Days.optional().describe('last changed in the last N days (relative, for saved views)'),
+  sla: z
+    .enum(['breached', 'at_risk'])
+    .optional()
+    .describe('breached: an SLA target is past due and unmet; at_risk: one falls due within slaWithinMinutes (default 60)'),
+  slaWithinMinutes: z.number().int().min(1).max(43_200).optional(),
+  escalated: z.boolean().optional().describe('escalated to a manager (by hand or by an escalation rule)'),
 });
 export type CaseFilters = z.infer<typeof CaseFiltersSchema>;
 
@@ -110,6 +116,9 @@ export type CaseListItem = {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The soonest due unmet SLA target, and whether any is already breached; null without targets. */
+  sla: { nextDueAt: string | null; breached: boolean } | null;
+  escalatedAt: string | null;
   /** Full-text searches only. */
   rank?: number;
   /** Full-text searches only: the matching text, HTML-escaped, with the hits in <b>…</b>. */
@@ -272,6 +281,16 @@ export function caseFilterWhere(filters: CaseFilters, access: CaseListAccess, se
     if (f.updatedTo) and.push(eb('c.updated_at', '<', new Date(f.updatedTo)));
     if (f.createdWithinDays) and.push(eb('c.created_at', '>=', daysAgo(access.now, f.createdWithinDays)));
     if (f.updatedWithinDays) and.push(eb('c.updated_at', '>=', daysAgo(access.now, f.updatedWithinDays)));
+    if (f.sla === 'breached')
+      and.push(sql<SqlBool>`exists (select 1 from case_sla_targets s where s.case_id = c.id and s.state = 'breached')`);
+    if (f.sla === 'at_risk') {
+      const horizon = new Date(access.now.getTime() + (f.slaWithinMinutes ?? 60) * 60_000);
+      and.push(
+        sql<SqlBool>`exists (select 1 from case_sla_targets s where s.case_id = c.id and s.state = 'active' and s.due_at <= ${horizon})`,
+      );
+    }
+    if (f.escalated === true) and.push(eb('c.escalated_at', 'is not', null));
+    if (f.escalated === false) and.push(eb('c.escalated_at', 'is', null));
     if (search) and.push(sql<SqlBool>`c.search @@ ${search.match}`);
     return eb.and(and);
   };
@@ -454,6 +473,11 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
       createdAt: c.created_at.toISOString(),
       updatedAt: c.updated_at.toISOString(),
       version: c.version,
+      sla:
+        c.sla_targets > 0
+          ? { nextDueAt: c.sla_due_at ? new Date(c.sla_due_at).toISOString() : null, breached: c.sla_breached === true }
+          : null,
+      escalatedAt: c.escalated_at?.toISOString() ?? null,
     };
     if (search) {
       item.rank = Number(r.rank ?? 0);
@@ -497,6 +521,14 @@ function loadListColumns(db: Tx, ids: string[]) {
       'c.created_at',
       'c.updated_at',
       'c.version',
+      'c.escalated_at',
+      sql<number>`(select count(*)::int from case_sla_targets s where s.case_id = c.id and s.state in ('active', 'paused', 'breached'))`.as(
+        'sla_targets',
+      ),
+      sql<Date | null>`(select min(s.due_at) from case_sla_targets s where s.case_id = c.id and s.state in ('active', 'breached'))`.as(
+        'sla_due_at',
+      ),
+      sql<boolean | null>`(select bool_or(s.state = 'breached') from case_sla_targets s where s.case_id = c.id)`.as('sla_breached'),
     ])
     .where('c.id', 'in', ids)
     .execute();

@@ -4,6 +4,7 @@ import type { Tx } from '../../lib/context.js';
 import type { Actor } from '../auth/permissions.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange } from './case-events.js';
 import { rebuildSearchForRequester } from './cases.queries.js';
+import { refreshCaseSla } from '../sla/sla-tracking.js';
 
 export { rebuildSearchForRequester };
 
@@ -30,6 +31,8 @@ export async function moveCasesToRequesterTx(
       after: { requesterId: input.toCustomerId, reason: input.reason },
       at,
     });
+    // The requester's tier and organisation can change which standard applies.
+    await refreshCaseSla(trx, c.id, at);
     await notifyCaseChange(trx, {
       caseId: c.id,
       number: String(c.number),

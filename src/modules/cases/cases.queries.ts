@@ -54,6 +54,8 @@ export function caseRowQuery(db: Tx) {
       'c.customer_message_count',
       'c.follow_up_of_id',
       'c.merged_into_id',
+      'c.escalated_at',
+      'c.escalation_reason',
     ]);
 }
 

@@ -93,6 +93,8 @@ export const CaseViewSchema = z.object({
   customerMessageCount: z.number().int(),
   followUpOfId: z.string().nullable(),
   mergedIntoId: z.string().nullable(),
+  escalatedAt: Iso.nullable(),
+  escalationReason: z.string().nullable(),
 });
 
 export const MessageViewSchema = z.object({

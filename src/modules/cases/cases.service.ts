@@ -13,6 +13,7 @@ import { assertPermission } from '../auth/permissions.js';
 import { customerSearchText, findOrCreateCustomer, getCustomerRef, type CustomerContact } from '../customers/customers.service.js';
 import { assertCanSeeCase, assertCanWorkCase } from './case-access.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange, type CaseEventKind, type EventActor } from './case-events.js';
+import { refreshCaseSla } from '../sla/sla-tracking.js';
 import { assertAssignee, assertCategory, assertTeam, normaliseTags, validateCustomFields } from './case-fields.js';
 import { pickRoundRobinAssignee } from './assignment.js';
 import {
@@ -67,6 +68,9 @@ export type CaseView = {
   customerMessageCount: number;
   followUpOfId: string | null;
   mergedIntoId: string | null;
+  /** Escalated to the managers (by hand or by an SLA escalation rule), and why. */
+  escalatedAt: string | null;
+  escalationReason: string | null;
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -109,6 +113,8 @@ export function toCaseView(r: CaseRow, followerIds: string[] = []): CaseView {
     customerMessageCount: r.customer_message_count,
     followUpOfId: r.follow_up_of_id,
     mergedIntoId: r.merged_into_id,
+    escalatedAt: iso(r.escalated_at),
+    escalationReason: r.escalation_reason,
   };
 }
 
@@ -121,7 +127,9 @@ export async function loadCaseView(db: Tx, id: string): Promise<CaseView> {
   );
 }
 
-async function announce(trx: Tx, view: CaseView, kind: string): Promise<void> {
+/** Every change ends here: the live SLA targets follow the case, then other instances hear of it. */
+async function announce(trx: Tx, view: CaseView, kind: string, at: Date): Promise<void> {
+  await refreshCaseSla(trx, view.id, at, { isNew: kind === 'created' });
   await notifyCaseChange(trx, {
     caseId: view.id,
     number: String(view.number),
@@ -370,7 +378,7 @@ export async function createCaseTx(trx: Tx, at: Date, input: CreateCaseInput, ac
       at,
     });
   }
-  await announce(trx, created, 'created');
+  await announce(trx, created, 'created', at);
   return { case: created, duplicate: false };
 }
 
@@ -569,7 +577,7 @@ export async function updateCaseTx(trx: Tx, at: Date, id: string, input: UpdateC
     });
   if (input.subject !== undefined && set.subject !== undefined) await rebuildSearch(trx, id);
   const view = await loadCaseView(trx, id);
-  await announce(trx, view, 'updated');
+  await announce(trx, view, 'updated', at);
   return view;
 }
 
@@ -683,7 +691,7 @@ export async function addMessageTx(
       at,
     });
   const view = await loadCaseView(trx, current.id);
-  await announce(trx, view, isReply ? 'public_reply' : 'internal_note');
+  await announce(trx, view, isReply ? 'public_reply' : 'internal_note', at);
   return { case: view, message, duplicate: false, followUpCreated: false };
 }
 
@@ -794,7 +802,47 @@ async function addCustomerMessageTx(
       at,
     });
   const view = await loadCaseView(trx, current.id);
-  await announce(trx, view, 'customer_message');
+  await announce(trx, view, 'customer_message', at);
+  return { case: view, message, duplicate: false, followUpCreated: false };
+}
+
+/**
+ * A message a machine sent from the customer's side (an auto-reply, a bounce, bulk mail): it is
+ * kept in the conversation, but it is not the customer speaking, so it changes no status (a solved
+ * case stays solved, a closed one gets no follow-up) and counts in no customer-message figure.
+ * The channel decides what is automated; a bounce has no customer author.
+ */
+export async function addAutomatedMessageTx(
+  trx: Tx,
+  at: Date,
+  current: LockedCase,
+  m: MessageBody & { channel: Channel; externalId?: string | undefined; authorCustomerId: string | null; reason: string },
+): Promise<AddMessageResult> {
+  const body = renderBody(m);
+  const message = await insertMessage(trx, {
+    caseId: current.id,
+    kind: 'customer',
+    channel: m.channel,
+    body,
+    attachments: m.attachments,
+    authorCustomerId: m.authorCustomerId,
+    externalId: m.externalId,
+    at,
+  });
+  await trx
+    .updateTable('cases')
+    .set({ search: searchWithMessage(body.text), version: current.version + 1, updated_at: at })
+    .where('id', '=', current.id)
+    .execute();
+  await appendCaseEvent(trx, {
+    caseId: current.id,
+    actor: m.authorCustomerId ? { kind: 'customer', customerId: m.authorCustomerId } : { kind: 'system' },
+    kind: 'automated_message',
+    after: { messageId: message.id, channel: m.channel, reason: m.reason },
+    at,
+  });
+  const view = await loadCaseView(trx, current.id);
+  await announce(trx, view, 'automated_message', at);
   return { case: view, message, duplicate: false, followUpCreated: false };
 }
 
@@ -838,7 +886,7 @@ export async function setFollower(
       at,
     });
     const view = await loadCaseView(trx, caseId);
-    await announce(trx, view, 'updated');
+    await announce(trx, view, 'updated', at);
     return view;
   });
 }

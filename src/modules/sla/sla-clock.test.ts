@@ -361,3 +361,49 @@ describe('edges', () => {
     expect(() => clocks([reply('2026-01-05 11:00')], '2026-01-05 12:00')).toThrow(AppError);
   });
 });
+
+describe('warning and breach instants', () => {
+  const warnings = [{ percentUsed: 75 }, { minutesLeft: 15 }];
+
+  test('a running clock places each warning and the breach in business time', () => {
+    // Created Fri 16:30: first reply (60 business min) runs 30 min on Friday, 30 on Monday.
+    const c = clocks([created('2026-01-09 16:30')], '2026-01-09 16:40', { warnings });
+    expect(c.firstReply!.alerts).toEqual([
+      // 75 % = 45 min: 30 on Friday, then 15 on Monday from 09:00.
+      { key: 'percent_used:75', at: t('2026-01-12 09:15') },
+      // 15 min left = 45 min used: the same instant here.
+      { key: 'minutes_left:15', at: t('2026-01-12 09:15') },
+      { key: 'breach', at: t('2026-01-12 09:30') },
+    ]);
+    // Resolution 960 min = Fri 30 + Mon 480 + Tue 450 → Tue 16:30. 75 % = 720 → Tue 210 → 12:30;
+    // 15 left = 945 → Tue 435 → 16:15.
+    expect(c.resolution!.alerts).toEqual([
+      { key: 'percent_used:75', at: t('2026-01-13 12:30') },
+      { key: 'minutes_left:15', at: t('2026-01-13 16:15') },
+      { key: 'breach', at: t('2026-01-13 16:30') },
+    ]);
+  });
+
+  test('a met clock has no alerts; a paused one hides those it has not reached', () => {
+    const c = clocks([created('2026-01-05 10:00'), reply('2026-01-05 10:20'), status('2026-01-05 10:30', 'pending')], '2026-01-05 11:00', {
+      warnings,
+    });
+    expect(c.firstReply!.alerts).toEqual([]);
+    // Periodic update restarted at 10:20 and paused at 10:30 after 10 of 240 minutes.
+    expect(c.periodicUpdate).toMatchObject({ state: 'paused', dueAt: null });
+    expect(c.periodicUpdate!.alerts).toEqual([
+      { key: 'percent_used:75', at: null },
+      { key: 'minutes_left:15', at: null },
+      { key: 'breach', at: null },
+    ]);
+  });
+
+  test('a warning larger than the target is placed at the start; one already passed keeps its past instant', () => {
+    const c = clocks([created('2026-01-05 10:00')], '2026-01-05 10:50', { warnings: [{ minutesLeft: 90 }, { percentUsed: 50 }] });
+    expect(c.firstReply!.alerts).toEqual([
+      { key: 'minutes_left:90', at: t('2026-01-05 10:00') },
+      { key: 'percent_used:50', at: t('2026-01-05 10:30') },
+      { key: 'breach', at: t('2026-01-05 11:00') },
+    ]);
+  });
+});

@@ -42,7 +42,12 @@ export type SlaEvent =
   | { at: Date; kind: 'public_reply' }
   | { at: Date; kind: 'policy_changed'; targets: SlaTargets };
 
+/** When to warn before a breach: once a share of the target is used, or when little time is left. */
+export type SlaWarning = { percentUsed: number } | { minutesLeft: number };
+
 export type SlaClockInput = {
+  /** Warnings to place on each running clock (see `alerts` in the result). */
+  warnings?: readonly SlaWarning[];
   /** The policy's targets when the case was created; `policy_changed` events replace them. */
   targets: SlaTargets;
   calendar: BusinessCalendar;
@@ -69,7 +74,15 @@ export type SlaTargetClock = SlaCycle & {
   pausedIntervals: { from: Date; to: Date | null }[];
   /** Every cycle of this target (several for nextReply and periodicUpdate), oldest first. */
   cycles: SlaCycle[];
+  /**
+   * For a running clock: each warning and the breach with the instant it falls due (null while a
+   * pause hides it). Empty once the target is met.
+   */
+  alerts: SlaAlert[];
 };
+
+/** `percent_used:75`, `minutes_left:15` or `breach`. */
+export type SlaAlert = { key: string; at: Date | null };
 
 /** Per target: its latest cycle, or null when the policy has no such target or it never started. */
 export type SlaClockResult = Record<SlaTargetName, SlaTargetClock | null>;
@@ -218,6 +231,7 @@ function measureCycle(
   pauses: Span[],
   cal: CompiledCalendar,
   now: number,
+  warnings: readonly SlaWarning[],
 ): (SlaCycle & Omit<SlaTargetClock, keyof SlaCycle | 'cycles'>) | null {
   const upTo = cycle.end ?? now;
   // Running clocks follow the policy in force now; met ones keep the policy they were met under.
@@ -235,7 +249,19 @@ function measureCycle(
   if (cycle.end !== null) state = due !== null && cycle.end > due ? 'achieved_late' : 'achieved';
   else if (due !== null && now > due) state = 'breached';
   else state = pausedNow ? 'paused' : 'active';
+  const alerts: SlaAlert[] =
+    cycle.end !== null
+      ? []
+      : [
+          ...warnings.map((w) => {
+            const amount = warningAmountMs(w, targetMs);
+            const at = locateDue(cal, segments, cycle.start, amount, stops);
+            return { key: warningKey(w), at: at === null ? null : new Date(at) };
+          }),
+          { key: 'breach', at: due === null ? null : new Date(due) },
+        ];
   return {
+    alerts,
     startedAt: new Date(cycle.start),
     dueAt: due === null ? null : new Date(due),
     achievedAt: cycle.end === null ? null : new Date(cycle.end),
@@ -250,6 +276,15 @@ function measureCycle(
   };
 }
 
+export function warningKey(w: SlaWarning): string {
+  return 'percentUsed' in w ? `percent_used:${w.percentUsed}` : `minutes_left:${w.minutesLeft}`;
+}
+
+function warningAmountMs(w: SlaWarning, targetMs: number): number {
+  const amount = 'percentUsed' in w ? (targetMs * w.percentUsed) / 100 : targetMs - w.minutesLeft * MINUTE;
+  return Math.max(0, Math.min(targetMs, Math.round(amount)));
+}
+
 /** Every target's clock for a case at `now`. Throws `validation_failed` for a bad calendar or a timeline without creation. */
 export function computeSlaClocks(input: SlaClockInput): SlaClockResult {
   const now = input.now.getTime();
@@ -258,7 +293,7 @@ export function computeSlaClocks(input: SlaClockInput): SlaClockResult {
   const pauses = mergeSpans([...tl.statusPauses, ...pauseSpans(input.extraPauses ?? [])]);
   const result = {} as SlaClockResult;
   for (const name of slaTargetNames) {
-    const measured = tl.cycles[name].map((c) => measureCycle(name, c, tl, pauses, cal, now));
+    const measured = tl.cycles[name].map((c) => measureCycle(name, c, tl, pauses, cal, now, input.warnings ?? []));
     const latest = measured.at(-1);
     if (!latest) {
       result[name] = null;

@@ -9,12 +9,12 @@ import { dueTimes, isValidTimeZone, weekdays, type Weekday } from '../../lib/bus
 
 const maxTargetMinutes = 60 * 24 * 365;
 
-const WallTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM" from 00:00 to 24:00');
+export const WallTime = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM" from 00:00 to 24:00');
 const OpeningIntervalSchema = z.strictObject({
   start: WallTime.refine((t) => t !== '24:00', 'an interval cannot start at 24:00'),
   end: WallTime,
 });
-const WeeklySchema = z
+export const WeeklySchema = z
   .strictObject(
     Object.fromEntries(weekdays.map((d) => [d, z.array(OpeningIntervalSchema).max(24).optional()])) as Record<
       Weekday,
@@ -30,7 +30,7 @@ const CalendarSchema = z.strictObject({
 });
 
 // An instant must say where it is: a time without "Z" or an offset would be ambiguous.
-const InstantSchema = z
+export const InstantSchema = z
   .string()
   .max(40)
   .regex(

@@ -1,0 +1,500 @@
+// Live service standards on cases. After every change to a case (in the change's transaction) and
+// whenever the SLA scan finds something due, `refreshCaseSla` matches the case to a policy, runs the
+// pure clock (sla-clock.ts) over the case's event log, stores each target's latest cycle in
+// case_sla_targets, and raises the warnings and breaches that have fallen due. Each alert is a row
+// in sla_alerts keyed by (case, target, cycle, alert): inserting it is what raises it, so it
+// happens once however many workers race; the case event and the notifications ride on that row.
+import { sql } from 'kysely';
+import type { CaseStatus, CaseType, CasePriority, Channel, CustomerTier } from '../../db/schema.js';
+import type { ServiceContext, Tx } from '../../lib/context.js';
+import { AppError } from '../../lib/errors.js';
+import { inTransaction } from '../../lib/transaction.js';
+import { appendCaseEvent, notifyCaseChange } from '../cases/case-events.js';
+import { notifyUsers } from '../notifications/notifications.service.js';
+import {
+  computeSlaClocks,
+  slaTargetNames,
+  type SlaClockResult,
+  type SlaEvent,
+  type SlaTargetClock,
+  type SlaTargetName,
+  type SlaTargets,
+  type SlaWarning,
+} from './sla-clock.js';
+import { calendarOf, slaTargetLabels, toPolicyView, type PolicyConditions, type PolicyView } from './sla-config.service.js';
+import type { BusinessCalendar } from '../../lib/business-time.js';
+import { applyEscalationRules, rulesFor, type EscalationRule } from './escalation.js';
+
+/** What policy conditions look at. */
+export type CaseFacts = {
+  id: string;
+  number: string;
+  version: number;
+  status: CaseStatus;
+  priority: CasePriority;
+  type: CaseType;
+  categoryId: string | null;
+  channel: Channel;
+  tags: string[];
+  teamId: string | null;
+  assigneeId: string | null;
+  slaPolicyId: string | null;
+  tier: CustomerTier;
+  organisationId: string | null;
+};
+
+type ActivePolicy = PolicyView & { calendar: BusinessCalendar };
+
+/** The snapshot an `sla_policy_changed` event keeps, so history counts under the targets then in force. */
+type AppliedPolicy = { policyId: string | null; name: string | null; targets: SlaTargets; calendarId: string | null };
+
+async function loadCaseFacts(trx: Tx, caseId: string): Promise<CaseFacts | null> {
+  const r = await trx
+    .selectFrom('cases as c')
+    .innerJoin('customers as cu', 'cu.id', 'c.requester_id')
+    .select([
+      'c.id',
+      'c.number',
+      'c.version',
+      'c.status',
+      'c.priority',
+      'c.type',
+      'c.category_id',
+      'c.channel',
+      'c.tags',
+      'c.team_id',
+      'c.assignee_id',
+      'c.sla_policy_id',
+      'cu.tier',
+      'cu.organisation_id',
+    ])
+    .where('c.id', '=', caseId)
+    .executeTakeFirst();
+  if (!r) return null;
+  return {
+    id: r.id,
+    number: String(r.number),
+    version: r.version,
+    status: r.status,
+    priority: r.priority,
+    type: r.type,
+    categoryId: r.category_id,
+    channel: r.channel,
+    tags: r.tags,
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    slaPolicyId: r.sla_policy_id,
+    tier: r.tier,
+    organisationId: r.organisation_id,
+  };
+}
+
+async function loadActivePolicies(trx: Tx): Promise<ActivePolicy[]> {
+  const rows = await trx
+    .selectFrom('sla_policies as p')
+    .innerJoin('business_calendars as bc', 'bc.id', 'p.calendar_id')
+    .selectAll('p')
+    .select(['bc.time_zone', 'bc.weekly', 'bc.holidays'])
+    .where('p.active', '=', true)
+    .orderBy('p.position')
+    .orderBy('p.created_at')
+    .execute();
+  return rows.map((r) => ({
+    ...toPolicyView(r),
+    calendar: calendarOf({ timeZone: r.time_zone, weekly: r.weekly, holidays: r.holidays }),
+  }));
+}
+
+/** Each category id with the ids of its ancestors, for "a category matches everything below it". */
+async function loadCategoryAncestors(trx: Tx): Promise<Map<string, Set<string>>> {
+  const rows = await trx.selectFrom('categories').select(['id', 'parent_id']).execute();
+  const parent = new Map(rows.map((r) => [r.id, r.parent_id]));
+  const result = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const chain = new Set<string>();
+    for (let at: string | null | undefined = r.id; at && !chain.has(at); at = parent.get(at)) chain.add(at);
+    result.set(r.id, chain);
+  }
+  return result;
+}
+
+function anyOf<T>(allowed: readonly T[] | undefined, value: T): boolean {
+  return !allowed || allowed.length === 0 || allowed.includes(value);
+}
+
+export function policyMatches(c: PolicyConditions, f: CaseFacts, categoryChain: Set<string> | undefined): boolean {
+  return (
+    anyOf(c.priorities, f.priority) &&
+    anyOf(c.types, f.type) &&
+    anyOf(c.channels, f.channel) &&
+    anyOf(c.tiers, f.tier) &&
+    (!c.organisationIds?.length || (f.organisationId !== null && c.organisationIds.includes(f.organisationId))) &&
+    (!c.teamIds?.length || (f.teamId !== null && c.teamIds.includes(f.teamId))) &&
+    (!c.tags?.length || c.tags.some((t) => f.tags.includes(t))) &&
+    (!c.categoryIds?.length || c.categoryIds.some((id) => categoryChain?.has(id) === true))
+  );
+}
+
+async function matchPolicy(trx: Tx, policies: ActivePolicy[], facts: CaseFacts): Promise<ActivePolicy | null> {
+  const needsTree = policies.some((p) => p.conditions.categoryIds?.length);
+  const chain = needsTree && facts.categoryId ? (await loadCategoryAncestors(trx)).get(facts.categoryId) : undefined;
+  return policies.find((p) => policyMatches(p.conditions, facts, chain)) ?? null;
+}
+
+type TimelineRow = { kind: string; after: unknown; at: Date };
+
+async function loadSlaTimeline(trx: Tx, caseId: string): Promise<TimelineRow[]> {
+  return trx
+    .selectFrom('case_events')
+    .select(['kind', 'after', 'at'])
+    .where('case_id', '=', caseId)
+    .where('kind', 'in', ['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed'])
+    .orderBy('id')
+    .execute();
+}
+
+function statusOf(after: unknown): CaseStatus | undefined {
+  return (after as { status?: CaseStatus } | null)?.status;
+}
+
+/** The case's events as the clock reads them; the first applied policy's targets count from creation. */
+function toClockEvents(rows: TimelineRow[]): { initial: SlaTargets; events: SlaEvent[] } {
+  let initial: SlaTargets | null = null;
+  const events: SlaEvent[] = [];
+  for (const r of rows) {
+    if (r.kind === 'created') events.push({ at: r.at, kind: 'created', status: statusOf(r.after) });
+    else if (r.kind === 'status_changed') {
+      const to = statusOf(r.after);
+      if (to) events.push({ at: r.at, kind: 'status', to });
+    } else if (r.kind === 'customer_message') events.push({ at: r.at, kind: 'customer_message' });
+    else if (r.kind === 'public_reply') events.push({ at: r.at, kind: 'public_reply' });
+    else if (r.kind === 'sla_policy_changed') {
+      const targets = (r.after as AppliedPolicy).targets;
+      if (initial === null) initial = targets;
+      else events.push({ at: r.at, kind: 'policy_changed', targets });
+    }
+  }
+  return { initial: initial ?? {}, events };
+}
+
+function lastApplied(rows: TimelineRow[]): AppliedPolicy | null {
+  const last = rows.filter((r) => r.kind === 'sla_policy_changed').at(-1);
+  return last ? (last.after as AppliedPolicy) : null;
+}
+
+function sameTargets(a: SlaTargets, b: SlaTargets): boolean {
+  const norm = (t: SlaTargets) => JSON.stringify(slaTargetNames.map((n) => (t[n] ? [t[n].minutes, t[n].businessHours] : null)));
+  return norm(a) === norm(b);
+}
+
+export type CaseSlaEvaluation = {
+  facts: CaseFacts;
+  policy: ActivePolicy | null;
+  clocks: SlaClockResult | null;
+  /** No policy now or before: nothing stored, nothing to store. */
+  untracked?: boolean;
+};
+
+/**
+ * Matches the case to a policy (recording a change of policy or of its targets as an event) and
+ * runs the clock at `now`. Writes only the policy change; the caller stores the result.
+ */
+async function evaluateCase(trx: Tx, caseId: string, now: Date, isNew: boolean): Promise<CaseSlaEvaluation | null> {
+  const facts = await loadCaseFacts(trx, caseId);
+  if (!facts) return null;
+  const policies = await loadActivePolicies(trx);
+  // The common case on a fresh install: no standards, nothing ever applied, nothing to do. (A
+  // deleted policy clears sla_policy_id but leaves target rows, hence the look for those.)
+  if (policies.length === 0 && facts.slaPolicyId === null) {
+    const hadAny = isNew
+      ? undefined
+      : await trx.selectFrom('case_sla_targets').select('case_id').where('case_id', '=', caseId).executeTakeFirst();
+    if (!hadAny) return { facts, policy: null, clocks: null, untracked: true };
+  }
+  const policy = await matchPolicy(trx, policies, facts);
+  let timeline = await loadSlaTimeline(trx, caseId);
+  const applied = lastApplied(timeline);
+  const changed = applied
+    ? applied.policyId !== (policy?.id ?? null) || !sameTargets(applied.targets, policy?.targets ?? {})
+    : policy !== null;
+  if (changed) {
+    const after: AppliedPolicy = {
+      policyId: policy?.id ?? null,
+      name: policy?.name ?? null,
+      targets: policy?.targets ?? {},
+      calendarId: policy?.calendarId ?? null,
+    };
+    await appendCaseEvent(trx, {
+      caseId,
+      actor: { kind: 'system' },
+      kind: 'sla_policy_changed',
+      before: applied ? { policyId: applied.policyId, name: applied.name } : { policyId: null },
+      after,
+      at: now,
+    });
+    if (facts.slaPolicyId !== after.policyId)
+      await trx.updateTable('cases').set({ sla_policy_id: after.policyId }).where('id', '=', caseId).execute();
+    timeline = [...timeline, { kind: 'sla_policy_changed', after, at: now }];
+  }
+  if (!policy) return { facts, policy: null, clocks: null };
+  const clocks = await runClock(trx, caseId, policy, timeline, now);
+  return { facts, policy, clocks };
+}
+
+/** Stretches during which the case waited on a department (a request not yet completed). */
+async function departmentWaits(db: Tx, caseId: string): Promise<{ from: Date; to: Date | null }[]> {
+  const rows = await db.selectFrom('department_requests').select(['created_at', 'completed_at']).where('case_id', '=', caseId).execute();
+  return rows.map((r) => ({ from: r.created_at, to: r.completed_at }));
+}
+
+async function runClock(db: Tx, caseId: string, policy: ActivePolicy, timeline: TimelineRow[], now: Date): Promise<SlaClockResult> {
+  const { initial, events } = toClockEvents(timeline);
+  return computeSlaClocks({
+    targets: initial,
+    calendar: policy.calendar,
+    pauseOnHold: policy.pauseOnHold,
+    extraPauses: policy.pauseOnDepartment ? await departmentWaits(db, caseId) : [],
+    warnings: policy.warnings,
+    events,
+    now,
+  });
+}
+
+type RaisedKey = string;
+const raisedKey = (target: string, cycleStart: Date, alert: string): RaisedKey => `${target}|${cycleStart.getTime()}|${alert}`;
+
+async function loadRaised(trx: Tx, caseId: string): Promise<Set<RaisedKey>> {
+  const rows = await trx.selectFrom('sla_alerts').select(['target', 'cycle_started_at', 'alert']).where('case_id', '=', caseId).execute();
+  return new Set(rows.map((r) => raisedKey(r.target, r.cycle_started_at, r.alert)));
+}
+
+/** The alerts of a clock's latest cycle that are due by `now` and not yet raised, and the next one after. */
+function dueAlerts(clock: SlaTargetClock, name: SlaTargetName, raised: Set<RaisedKey>, now: Date) {
+  const pending = clock.alerts.filter((a) => !raised.has(raisedKey(name, clock.startedAt, a.key)));
+  // A late reply can come before the scan saw the breach: it is still a breach, raised once.
+  if (clock.state === 'achieved_late' && !raised.has(raisedKey(name, clock.startedAt, 'breach')))
+    pending.push({ key: 'breach', at: clock.dueAt });
+  const due = pending.filter((a) => a.at !== null && a.at.getTime() <= now.getTime());
+  // A warning that falls due after the breach instant is moot once breached: skip it.
+  const breachDue = due.some((a) => a.key === 'breach');
+  const next = pending
+    .filter((a) => a.at !== null && a.at.getTime() > now.getTime())
+    .map((a) => a.at!.getTime())
+    .sort((a, b) => a - b)[0];
+  return {
+    due: breachDue ? due.filter((a) => a.key === 'breach' || a.at!.getTime() <= clock.dueAt!.getTime()) : due,
+    next: next === undefined ? null : new Date(next),
+  };
+}
+
+async function recipientsFor(trx: Tx, facts: CaseFacts): Promise<string[]> {
+  const ids = facts.assigneeId ? [facts.assigneeId] : [];
+  if (facts.teamId) {
+    const leaders = await trx
+      .selectFrom('team_members as tm')
+      .innerJoin('users as u', 'u.id', 'tm.user_id')
+      .select('tm.user_id')
+      .where('tm.team_id', '=', facts.teamId)
+      .where('tm.membership', '=', 'leader')
+      .where('u.active', '=', true)
+      .execute();
+    ids.push(...leaders.map((l) => l.user_id));
+  }
+  return ids;
+}
+
+function alertTitle(facts: CaseFacts, name: SlaTargetName, key: string, dueAt: Date | null): string {
+  const target = slaTargetLabels[name];
+  if (key === 'breach') return `Case #${facts.number}: ${target} target breached`;
+  const [kind, amount] = key.split(':');
+  const detail = kind === 'percent_used' ? `${amount}% of the ${target} target used` : `${amount} minutes left for ${target}`;
+  return `Case #${facts.number}: ${detail}${dueAt ? ` (due ${dueAt.toISOString()})` : ''}`;
+}
+
+/** Inserts the alert row; only the one transaction that inserts it writes the event and notifies. */
+async function raiseAlert(trx: Tx, facts: CaseFacts, name: SlaTargetName, clock: SlaTargetClock, key: string, now: Date): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('sla_alerts')
+    .values({ case_id: facts.id, target: name, cycle_started_at: clock.startedAt, alert: key, due_at: clock.dueAt, raised_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .returning('alert')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  const breach = key === 'breach';
+  await appendCaseEvent(trx, {
+    caseId: facts.id,
+    actor: { kind: 'system' },
+    kind: breach ? 'sla_breached' : 'sla_warning',
+    after: {
+      target: name,
+      alert: key,
+      dueAt: clock.dueAt?.toISOString() ?? null,
+      cycleStartedAt: clock.startedAt.toISOString(),
+      remainingMinutes: Math.round(clock.remainingMinutes * 100) / 100,
+      policyTargetMinutes: clock.targetMinutes,
+    },
+    at: now,
+  });
+  await notifyUsers(trx, await recipientsFor(trx, facts), {
+    kind: breach ? 'sla_breached' : 'sla_warning',
+    caseId: facts.id,
+    title: alertTitle(facts, name, key, clock.dueAt),
+    data: { caseNumber: facts.number, target: name, alert: key, dueAt: clock.dueAt?.toISOString() ?? null },
+    at: now,
+  });
+  return true;
+}
+
+async function storeTargets(trx: Tx, evaluation: CaseSlaEvaluation, nextAlerts: Map<SlaTargetName, Date | null>, now: Date): Promise<void> {
+  const { facts, policy, clocks } = evaluation;
+  const rows = clocks
+    ? slaTargetNames.flatMap((name) => {
+        const c = clocks[name];
+        if (!c) return [];
+        return [
+          {
+            case_id: facts.id,
+            target: name,
+            policy_id: policy?.id ?? null,
+            state: c.state,
+            cycle_started_at: c.startedAt,
+            due_at: c.dueAt,
+            achieved_at: c.achievedAt,
+            target_minutes: c.targetMinutes,
+            business_hours: c.businessHours,
+            remaining_minutes: c.remainingMinutes,
+            next_alert_at: nextAlerts.get(name) ?? null,
+            evaluated_at: now,
+          },
+        ];
+      })
+    : [];
+  const keep = rows.map((r) => r.target);
+  let del = trx.deleteFrom('case_sla_targets').where('case_id', '=', facts.id);
+  if (keep.length > 0) del = del.where('target', 'not in', keep);
+  await del.execute();
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('case_sla_targets')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['case_id', 'target']).doUpdateSet((eb) => ({
+        policy_id: eb.ref('excluded.policy_id'),
+        state: eb.ref('excluded.state'),
+        cycle_started_at: eb.ref('excluded.cycle_started_at'),
+        due_at: eb.ref('excluded.due_at'),
+        achieved_at: eb.ref('excluded.achieved_at'),
+        target_minutes: eb.ref('excluded.target_minutes'),
+        business_hours: eb.ref('excluded.business_hours'),
+        remaining_minutes: eb.ref('excluded.remaining_minutes'),
+        next_alert_at: eb.ref('excluded.next_alert_at'),
+        evaluated_at: eb.ref('excluded.evaluated_at'),
+      })),
+    )
+    .execute();
+}
+
+export type RefreshResult = { alertsRaised: number };
+
+/** Recomputes a case's live targets and raises what has fallen due. Call inside the change's transaction. */
+export async function refreshCaseSla(trx: Tx, caseId: string, now: Date, options: { isNew?: boolean } = {}): Promise<RefreshResult> {
+  const evaluation = await evaluateCase(trx, caseId, now, options.isNew === true);
+  if (!evaluation || evaluation.untracked) return { alertsRaised: 0 };
+  const nextAlerts = new Map<SlaTargetName, Date | null>();
+  const escalations: { rules: EscalationRule[]; why: string }[] = [];
+  let alertsRaised = 0;
+  if (evaluation.clocks) {
+    const raised = await loadRaised(trx, caseId);
+    for (const name of slaTargetNames) {
+      const clock = evaluation.clocks[name];
+      if (!clock) continue;
+      const { due, next } = dueAlerts(clock, name, raised, now);
+      for (const alert of due) {
+        if (!(await raiseAlert(trx, evaluation.facts, name, clock, alert.key, now))) continue;
+        alertsRaised++;
+        const rules = rulesFor(evaluation.policy?.escalations ?? [], name, alert.key);
+        if (rules.length > 0)
+          escalations.push({ rules, why: `${slaTargetLabels[name]} ${alert.key === 'breach' ? 'target breached' : 'target at risk'}` });
+      }
+      nextAlerts.set(name, next);
+    }
+  }
+  await storeTargets(trx, evaluation, nextAlerts, now);
+  // Last: a rule's changes (e.g. a higher priority) re-evaluate the case through the normal update.
+  for (const e of escalations) await applyEscalationRules(trx, caseId, e.rules, e.why, now);
+  return { alertsRaised };
+}
+
+export type SlaScanResult = { casesChecked: number; alertsRaised: number; refreshed: number };
+
+/**
+ * One pass of the SLA scan: cases with an alert due, then a batch of cases queued by a policy or
+ * calendar change. Rows are claimed with SKIP LOCKED so concurrent workers share the work.
+ */
+export async function scanSla(ctx: ServiceContext, options: { batch?: number } = {}): Promise<SlaScanResult> {
+  const batch = options.batch ?? 200;
+  const now = ctx.clock.now();
+  const due = await ctx.db
+    .selectFrom('case_sla_targets')
+    .select('case_id')
+    .where('next_alert_at', '<=', now)
+    .orderBy('next_alert_at')
+    .limit(batch)
+    .execute();
+  const result: SlaScanResult = { casesChecked: 0, alertsRaised: 0, refreshed: 0 };
+  for (const caseId of new Set(due.map((d) => d.case_id))) {
+    result.alertsRaised += await refreshLocked(ctx, caseId, now);
+    result.casesChecked++;
+  }
+  const queued = await inTransaction(ctx.db, async (trx) => {
+    const claimed = await sql<{ case_id: string }>`
+      delete from sla_refresh_queue
+      where case_id in (select case_id from sla_refresh_queue order by queued_at limit ${batch} for update skip locked)
+      returning case_id`.execute(trx);
+    for (const { case_id } of claimed.rows) result.alertsRaised += (await refreshCaseSla(trx, case_id, now)).alertsRaised;
+    return claimed.rows.length;
+  });
+  result.refreshed = queued;
+  return result;
+}
+
+/** Refreshes one case under its row lock, announcing raised alerts to live pages. */
+async function refreshLocked(ctx: ServiceContext, caseId: string, now: Date): Promise<number> {
+  return inTransaction(ctx.db, async (trx) => {
+    const row = await trx
+      .selectFrom('cases')
+      .select(['id', 'number', 'version', 'team_id', 'assignee_id'])
+      .where('id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return 0;
+    const { alertsRaised } = await refreshCaseSla(trx, caseId, now);
+    if (alertsRaised > 0)
+      await notifyCaseChange(trx, {
+        caseId,
+        number: String(row.number),
+        version: row.version,
+        teamId: row.team_id,
+        assigneeId: row.assignee_id,
+        kind: 'sla_alert',
+      });
+    return alertsRaised;
+  });
+}
+
+/** The live clocks of one case at `now`, for the case page (reads only; access is checked by the caller). */
+export async function computeCaseSla(
+  db: Tx,
+  caseId: string,
+  now: Date,
+): Promise<{ policy: { id: string; name: string; calendarId: string } | null; targets: SlaClockResult | null }> {
+  const facts = await loadCaseFacts(db, caseId);
+  if (!facts) throw new AppError('not_found', `case ${caseId} does not exist`);
+  const policies = await loadActivePolicies(db);
+  const policy = policies.find((p) => p.id === facts.slaPolicyId) ?? null;
+  if (!policy) return { policy: null, targets: null };
+  const targets = await runClock(db, caseId, policy, await loadSlaTimeline(db, caseId), now);
+  return { policy: { id: policy.id, name: policy.name, calendarId: policy.calendarId }, targets };
+}
+
+export type { SlaWarning };
