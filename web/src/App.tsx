@@ -16,6 +16,7 @@ import { SetupPage } from './pages/SetupPage';
 import { DepartmentsPage, TeamsPage } from './pages/settings/GroupsPage';
 import { RolesPage } from './pages/settings/RolesPage';
 import { SettingsLayout } from './pages/settings/SettingsLayout';
+import { SlaSettingsPage } from './pages/settings/SlaSettingsPage';
 import { TokensPage } from './pages/settings/TokensPage';
 import { UsersPage } from './pages/settings/UsersPage';
 import { useSession } from './session';
@@ -50,6 +51,7 @@ export function App() {
             <Route path="roles" element={<RolesPage />} />
             <Route path="teams" element={<TeamsPage />} />
             <Route path="departments" element={<DepartmentsPage />} />
+            <Route path="sla" element={<SlaSettingsPage />} />
             <Route path="tokens" element={<TokensPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -277,3 +277,95 @@ export type CaseChangeNotice = {
   assigneeId: string | null;
   kind: string;
 };
+
+// --- service standards (SLA) ----------------------------------------------------------------
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Wall-clock "HH:MM" in the calendar's zone; an end not after the start runs overnight. */
+export type OpeningInterval = { start: string; end: string };
+/** A whole local date ("2026-12-25") or part of one. */
+export type Holiday = string | { date: string; start: string; end: string };
+
+export type SlaCalendar = {
+  id: string;
+  name: string;
+  timeZone: string;
+  weekly: Partial<Record<Weekday, OpeningInterval[]>>;
+  holidays: Holiday[];
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type HolidayImportResult = {
+  calendar: SlaCalendar;
+  added: number;
+  holidays: unknown[];
+  skipped: { uid: string | null; summary: string | null; reason: string }[];
+};
+
+export const SLA_TARGET_NAMES = ['firstReply', 'nextReply', 'periodicUpdate', 'resolution'] as const;
+export type SlaTargetName = (typeof SLA_TARGET_NAMES)[number];
+export type SlaTarget = { minutes: number; businessHours: boolean };
+export type SlaTargets = Partial<Record<SlaTargetName, SlaTarget>>;
+export type SlaWarning = { percentUsed: number } | { minutesLeft: number };
+
+export type SlaConditions = {
+  priorities?: CasePriority[];
+  types?: CaseType[];
+  channels?: Channel[];
+  tiers?: CustomerTier[];
+  organisationIds?: string[];
+  teamIds?: string[];
+  categoryIds?: string[];
+  tags?: string[];
+};
+
+export type SlaPolicy = {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  active: boolean;
+  calendarId: string;
+  conditions: SlaConditions;
+  targets: SlaTargets;
+  pauseOnHold: boolean;
+  warnings: SlaWarning[];
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type SlaState = 'active' | 'paused' | 'achieved' | 'breached' | 'achieved_late';
+
+export type SlaCycle = { startedAt: string; dueAt: string | null; achievedAt: string | null; state: SlaState };
+
+export type SlaClock = SlaCycle & {
+  targetMinutes: number;
+  businessHours: boolean;
+  elapsedMinutes: number;
+  remainingMinutes: number;
+  pausedIntervals: { from: string; to: string | null }[];
+  cycles: SlaCycle[];
+  alerts: { key: string; at: string | null; raised: boolean }[];
+};
+
+export type CaseSla = {
+  policy: { id: string; name: string; calendarId: string } | null;
+  targets: Record<SlaTargetName, SlaClock | null>;
+};
+
+// --- notifications --------------------------------------------------------------------------
+
+export type AppNotification = {
+  id: string;
+  kind: string;
+  caseId: string | null;
+  title: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+};
+
+export type NotificationList = { items: AppNotification[]; unread: number };

@@ -52,6 +52,8 @@ type Query = Record<string, string | undefined>;
 type RequestOptions = {
   method?: Method;
   body?: unknown;
+  /** A body sent as is instead of JSON (a file's text, say), with its media type. */
+  text?: { content: string; contentType: string };
   query?: Query;
 };
 
@@ -68,13 +70,14 @@ function buildUrl(path: string, query?: Query): string {
 async function sendRequest(path: string, options: RequestOptions): Promise<Response> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.text) headers['content-type'] = options.text.contentType;
+  else if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (WRITE_METHODS.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
   return fetch(buildUrl(path, options.query), {
     method,
     headers,
     credentials: 'same-origin',
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.text ? options.text.content : options.body === undefined ? undefined : JSON.stringify(options.body),
   });
 }
 

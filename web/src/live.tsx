@@ -40,20 +40,26 @@ function parseNotice(data: unknown): CaseChangeNotice | null {
 function createRefresher(queryClient: QueryClient) {
   const changed = new Map<string, number>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // An SLA warning or breach was raised: it may have brought the reader a notification.
+  let alerted = false;
 
   const flush = () => {
     timer = undefined;
     for (const [caseId, version] of changed) {
       const cached = queryClient.getQueryData<CaseView>(queryKeys.case(caseId));
       if (cached && cached.version >= version) {
-        // The case itself is current; its conversation and log may still have moved on.
+        // The case itself is current; its conversation, log and clocks may still have moved on
+        // (an SLA alert, say, changes the log but not the case's version).
         void queryClient.invalidateQueries({ queryKey: queryKeys.caseMessages(caseId) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.caseEvents(caseId) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.caseSla(caseId) });
       } else {
         void queryClient.invalidateQueries({ queryKey: queryKeys.case(caseId) });
       }
     }
     changed.clear();
+    if (alerted) void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+    alerted = false;
     void queryClient.invalidateQueries({ queryKey: queryKeys.caseLists });
     void queryClient.invalidateQueries({ queryKey: queryKeys.views });
     void queryClient.invalidateQueries({ queryKey: queryKeys.customers });
@@ -62,11 +68,13 @@ function createRefresher(queryClient: QueryClient) {
   return {
     caseChanged(notice: CaseChangeNotice) {
       changed.set(notice.caseId, Math.max(changed.get(notice.caseId) ?? 0, Number(notice.version) || Number.MAX_SAFE_INTEGER));
+      if (notice.kind === 'sla_alert') alerted = true;
       timer ??= setTimeout(flush, 150);
     },
     /** After a gap in the stream: anything may have changed. */
     everything() {
       void queryClient.invalidateQueries({ queryKey: queryKeys.cases });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
       void queryClient.invalidateQueries({ queryKey: queryKeys.views });
       void queryClient.invalidateQueries({ queryKey: queryKeys.customers });
     },

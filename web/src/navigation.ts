@@ -41,12 +41,18 @@ export const SECTIONS: readonly Section[] = [
   { path: '/settings', label: 'Settings' },
 ];
 
-export type SettingsTab = { path: string; label: string };
+export type SettingsTab = {
+  path: string;
+  label: string;
+  /** Shown only to people holding this permission (the page itself still opens read-only). */
+  permission?: string;
+};
 
 export const SETTINGS_TABS: readonly SettingsTab[] = [
   { path: 'users', label: 'Users' },
   { path: 'roles', label: 'Roles' },
   { path: 'teams', label: 'Teams' },
   { path: 'departments', label: 'Departments' },
+  { path: 'sla', label: 'Service standards', permission: 'sla.manage' },
   { path: 'tokens', label: 'API tokens' },
 ];

@@ -24,6 +24,7 @@ export const queryKeys = {
   case: (id: string) => ['cases', 'detail', id] as const,
   caseMessages: (id: string) => ['cases', 'detail', id, 'messages'] as const,
   caseEvents: (id: string) => ['cases', 'detail', id, 'events'] as const,
+  caseSla: (id: string) => ['cases', 'detail', id, 'sla'] as const,
   views: ['views'] as const,
   macros: ['macros'] as const,
   macroPreview: (caseId: string, macroId: string) => ['macros', 'preview', caseId, macroId] as const,
@@ -34,4 +35,10 @@ export const queryKeys = {
   customerList: (q: string) => ['customers', 'list', q] as const,
   customer: (id: string) => ['customers', 'detail', id] as const,
   customerTimeline: (id: string) => ['customers', 'detail', id, 'timeline'] as const,
+
+  // Service standards: configuration under ['sla'], so one invalidation covers both lists.
+  sla: ['sla'] as const,
+  slaCalendars: ['sla', 'calendars'] as const,
+  slaPolicies: ['sla', 'policies'] as const,
+  notifications: ['notifications'] as const,
 };

@@ -36,6 +36,7 @@ export function applyCaseResult(queryClient: QueryClient, updated: CaseView, mes
   }
   void queryClient.invalidateQueries({ queryKey: queryKeys.caseMessages(updated.id) });
   void queryClient.invalidateQueries({ queryKey: queryKeys.caseEvents(updated.id) });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.caseSla(updated.id) });
   void queryClient.invalidateQueries({ queryKey: queryKeys.caseLists });
   void queryClient.invalidateQueries({ queryKey: queryKeys.views });
   void queryClient.invalidateQueries({ queryKey: queryKeys.customerTimeline(updated.requester.id) });

@@ -1,5 +1,7 @@
 // The case event log in words: "Ann Smith changed status from pending to open".
-import type { CaseEvent } from '../api-types';
+import { SLA_TARGET_NAMES, type CaseEvent } from '../api-types';
+import { formatDateTime } from '../format';
+import { describeAlertKey, formatMinutes, targetLabel } from '../sla/sla-format';
 import { CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, labelOf } from './labels';
 
 export type EventNames = {
@@ -87,6 +89,51 @@ function customFieldChanges(event: CaseEvent, names: EventNames): string {
   return list(keys.map(describe));
 }
 
+/** "(first reply 30 min, resolution 8 h)": the targets an SLA policy change put in force. */
+function targetSummary(value: unknown): string {
+  const targets = fields(value);
+  const parts = SLA_TARGET_NAMES.flatMap((name) => {
+    const minutes = fields(targets[name]).minutes;
+    return typeof minutes === 'number' ? [`${targetLabel(name).toLowerCase()} ${formatMinutes(minutes)}`] : [];
+  });
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+function slaPolicyChange(event: CaseEvent): string {
+  const before = fields(event.before);
+  const after = fields(event.after);
+  const from = str(before.name);
+  const to = str(after.name);
+  if (!str(after.policyId))
+    return from ? `removed the service standard ${quoted(from)}: no policy matches now` : 'found no service standard for the case';
+  const name = quoted(to ?? 'a policy');
+  if (!str(before.policyId)) return `applied the service standard ${name}${targetSummary(after.targets)}`;
+  if (before.policyId === after.policyId) return `applied the changed targets of ${name}${targetSummary(after.targets)}`;
+  return `switched the service standard from ${quoted(from ?? 'another policy')} to ${name}${targetSummary(after.targets)}`;
+}
+
+function dueSuffix(after: Fields): string {
+  const due = str(after.dueAt);
+  return due ? ` (due ${formatDateTime(due)})` : '';
+}
+
+function slaWarning(event: CaseEvent): string {
+  const after = fields(event.after);
+  const target = targetLabel(after.target).toLowerCase();
+  const alert = str(after.alert) ?? '';
+  const [kind, amount] = alert.split(':');
+  const value = Number(amount);
+  if (kind === 'percent_used' && Number.isFinite(value)) return `warned that ${value}% of the ${target} time is used${dueSuffix(after)}`;
+  if (kind === 'minutes_left' && Number.isFinite(value))
+    return `warned that ${formatMinutes(value)} are left for the ${target}${dueSuffix(after)}`;
+  return `warned about the ${target} target: ${describeAlertKey(alert)}${dueSuffix(after)}`;
+}
+
+function slaBreach(event: CaseEvent): string {
+  const after = fields(event.after);
+  return `recorded a breach of the ${targetLabel(after.target).toLowerCase()} target${dueSuffix(after)}`;
+}
+
 /** The event as a sentence: actor, then what they did. */
 export function describeEvent(event: CaseEvent, names: EventNames): string {
   const who = actorName(event);
@@ -152,6 +199,12 @@ export function describeEvent(event: CaseEvent, names: EventNames): string {
         return 'merged another case into this one';
       case 'merged_into':
         return 'merged this case into another';
+      case 'sla_policy_changed':
+        return slaPolicyChange(event);
+      case 'sla_warning':
+        return slaWarning(event);
+      case 'sla_breached':
+        return slaBreach(event);
       default:
         return event.kind.replace(/_/g, ' ');
     }

@@ -9,8 +9,9 @@ import { queryKeys } from '../query-keys';
 import { useRoleLabel } from '../roles';
 import { useMe } from '../session';
 import { HeaderSearch } from './HeaderSearch';
+import { NotificationBell } from './NotificationBell';
 
-/** The signed-in shell: header with the user and "Sign out", navbar with the sections. */
+/** The signed-in shell: header with notifications, the user and "Sign out", navbar with the sections. */
 export function AppLayout() {
   const [navbarOpened, { toggle: toggleNavbar, close: closeNavbar }] = useDisclosure(false);
 
@@ -26,6 +27,7 @@ export function AppLayout() {
             <HeaderSearch />
             <Group gap="sm" wrap="nowrap">
               <LiveIndicator />
+              <NotificationBell />
               <CurrentUser />
             </Group>
           </Group>

@@ -1,5 +1,5 @@
-// The case's side panel: who the customer is and what else they asked, the custom fields, the
-// followers, and (on its own tab) the event log in words.
+// The case's side panel: its service standard, who the customer is and what else they asked, the
+// custom fields, the followers, and (on its own tab) the event log in words.
 import {
   Anchor,
   Badge,
@@ -32,6 +32,7 @@ import { describeError } from '../../api';
 import { usePollUnlessLive } from '../../live';
 import { queryKeys } from '../../query-keys';
 import { useCan, useMe } from '../../session';
+import { CaseSlaSection } from './CaseSlaSection';
 
 export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
   const [tab, setTab] = useState<string>('details');
@@ -44,6 +45,7 @@ export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
         </Tabs.List>
         <Tabs.Panel value="details">
           <Stack gap="lg">
+            <CaseSlaSection caseView={caseView} />
             <CustomerSection caseView={caseView} />
             <CustomFieldsSection caseView={caseView} />
             <FollowersSection caseView={caseView} />
