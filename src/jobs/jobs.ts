@@ -8,6 +8,7 @@ import type { ServiceContext } from '../lib/context.js';
 import { purgeExpiredCredentials } from '../modules/auth/auth.service.js';
 import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
 import { scanSla } from '../modules/sla/sla-tracking.js';
+import { recomputeHandlingNorms } from '../modules/sla/handling-time.js';
 import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
 
 export type JobDefinition = {
@@ -22,6 +23,11 @@ export const jobDefinitions: JobDefinition[] = [
     name: 'housekeeping-purge-credentials',
     cron: '*/10 * * * *',
     run: (ctx) => purgeExpiredCredentials(ctx),
+  },
+  {
+    name: 'sla-handling-norms',
+    cron: '17 2 * * *',
+    run: (ctx) => recomputeHandlingNorms(ctx),
   },
   {
     name: 'cases-auto-close',

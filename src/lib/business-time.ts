@@ -215,7 +215,8 @@ export function compileCalendar(calendar: BusinessCalendar): CompiledCalendar {
 
 const compiledCache = new WeakMap<BusinessCalendar, CompiledCalendar>();
 
-function compiled(calendar: BusinessCalendar): CompiledCalendar {
+/** compileCalendar, memoised per calendar object. */
+export function compiled(calendar: BusinessCalendar): CompiledCalendar {
   let c = compiledCache.get(calendar);
   if (!c) {
     c = compileCalendar(calendar);

@@ -678,7 +678,7 @@ export async function remindAndEscalate(
       await notifyUsers(trx, to, {
         kind: 'department_reminder',
         caseId: null,
-        title: `Request #${r.number} is due ${r.due_at.toISOString()}`,
+        title: `Request #${r.number}: 75% of its internal target used`,
         data: { requestId: r.id, dueAt: r.due_at.toISOString() },
         at: now,
       });
@@ -706,7 +706,7 @@ export async function remindAndEscalate(
       await notifyUsers(trx, [...heads, ...(await caseSideIds(trx, r))], {
         kind: 'department_escalation',
         caseId: null,
-        title: `Request #${r.number} missed its internal target (due ${r.due_at.toISOString()})`,
+        title: `Request #${r.number} missed its internal target`,
         data: { requestId: r.id, caseId: r.case_id },
         at: now,
       });

@@ -19,7 +19,7 @@
 import type { CaseStatus } from '../../db/schema.js';
 import {
   advanceMs,
-  compileCalendar,
+  compiled,
   countMs,
   mergeSpans,
   pauseSpans,
@@ -288,7 +288,7 @@ function warningAmountMs(w: SlaWarning, targetMs: number): number {
 /** Every target's clock for a case at `now`. Throws `validation_failed` for a bad calendar or a timeline without creation. */
 export function computeSlaClocks(input: SlaClockInput): SlaClockResult {
   const now = input.now.getTime();
-  const cal = compileCalendar(input.calendar);
+  const cal = compiled(input.calendar);
   const tl = readTimeline(input, now);
   const pauses = mergeSpans([...tl.statusPauses, ...pauseSpans(input.extraPauses ?? [])]);
   const result = {} as SlaClockResult;

@@ -9,6 +9,7 @@ import { isValidTimeZone, parseLocalDate } from '../../lib/business-time.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { CasePrioritySchema, CaseTypeSchema, CaseViewSchema, ChannelSchema } from '../cases/cases.routes.js';
 import { escalateCase } from './escalation.js';
+import { expectedHandling, listOutliers } from './handling-time.js';
 import {
   createCalendar,
   createPolicy,
@@ -363,6 +364,60 @@ export function slaConfigRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => escalateCase(ctx, req.params.id, req.body, requireAuth(req)),
+    );
+
+    const NormSchema = z.object({
+      categoryId: z.uuid().nullable(),
+      type: z.string().describe('"*" when the norm covers every type'),
+      channel: z.string().describe('"*" when the norm covers every channel'),
+      sampleSize: z.number().int(),
+      medianMinutes: z.number(),
+      p80Minutes: z.number(),
+      p90Minutes: z.number(),
+    });
+
+    app.get(
+      '/api/cases/:id/expected-handling',
+      {
+        schema: {
+          tags: ['sla'],
+          summary: 'How long cases like this usually take to solve, how long this one has run, and whether it is an outlier',
+          params: IdParams,
+          response: {
+            200: z.object({ norm: NormSchema.nullable(), usually: z.string().nullable(), ageMinutes: z.number(), outlier: z.boolean() }),
+          },
+        },
+      },
+      async (req) => expectedHandling(ctx, req.params.id, requireAuth(req)),
+    );
+
+    app.get(
+      '/api/sla/outliers',
+      {
+        schema: {
+          tags: ['sla'],
+          summary: "Open cases older than their category's p90 handling time, most overdue first (reports.read)",
+          querystring: z.strictObject({ teamId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  caseId: z.uuid(),
+                  number: z.number().int(),
+                  subject: z.string(),
+                  status: z.string(),
+                  teamId: z.uuid().nullable(),
+                  assigneeId: z.uuid().nullable(),
+                  ageMinutes: z.number(),
+                  p90Minutes: z.number(),
+                  norm: NormSchema,
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => ({ items: await listOutliers(ctx, req.query, requireAuth(req)) }),
     );
 
     app.get(

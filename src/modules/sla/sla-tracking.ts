@@ -99,10 +99,26 @@ async function loadActivePolicies(trx: Tx): Promise<ActivePolicy[]> {
     .orderBy('p.position')
     .orderBy('p.created_at')
     .execute();
-  return rows.map((r) => ({
-    ...toPolicyView(r),
-    calendar: calendarOf({ timeZone: r.time_zone, weekly: r.weekly, holidays: r.holidays }),
-  }));
+  return rows.map((r) => ({ ...toPolicyView(r), calendar: sharedCalendar(r.time_zone, r.weekly, r.holidays) }));
+}
+
+// The same calendar object for the same definition, so business-time's compiled-calendar cache
+// (keyed by object) serves every case instead of compiling the calendar once per case.
+const calendarsByDefinition = new Map<string, BusinessCalendar>();
+
+function sharedCalendar(
+  timeZone: string,
+  weekly: Record<string, { start: string; end: string }[]>,
+  holidays: BusinessCalendar['holidays'],
+): BusinessCalendar {
+  const key = JSON.stringify([timeZone, weekly, holidays]);
+  let calendar = calendarsByDefinition.get(key);
+  if (!calendar) {
+    if (calendarsByDefinition.size >= 200) calendarsByDefinition.clear();
+    calendar = calendarOf({ timeZone, weekly, holidays: [...(holidays ?? [])] });
+    calendarsByDefinition.set(key, calendar);
+  }
+  return calendar;
 }
 
 /** Each category id with the ids of its ancestors, for "a category matches everything below it". */
@@ -143,14 +159,14 @@ async function matchPolicy(trx: Tx, policies: ActivePolicy[], facts: CaseFacts):
 
 type TimelineRow = { kind: string; after: unknown; at: Date };
 
+const timelineKinds = new Set(['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed']);
+
 async function loadSlaTimeline(trx: Tx, caseId: string): Promise<TimelineRow[]> {
-  return trx
-    .selectFrom('case_events')
-    .select(['kind', 'after', 'at'])
-    .where('case_id', '=', caseId)
-    .where('kind', 'in', ['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed'])
-    .orderBy('id')
-    .execute();
+  // The kinds are filtered here, not in SQL: a kind condition tempts the planner into combining
+  // the (kind, at) index with the case index, reading every event of those kinds (measured: 4 ms
+  // instead of 0.1 ms per case at 100,000 cases).
+  const rows = await trx.selectFrom('case_events').select(['kind', 'after', 'at']).where('case_id', '=', caseId).orderBy('id').execute();
+  return rows.filter((r) => timelineKinds.has(r.kind));
 }
 
 function statusOf(after: unknown): CaseStatus | undefined {
@@ -199,10 +215,16 @@ export type CaseSlaEvaluation = {
  * Matches the case to a policy (recording a change of policy or of its targets as an event) and
  * runs the clock at `now`. Writes only the policy change; the caller stores the result.
  */
-async function evaluateCase(trx: Tx, caseId: string, now: Date, isNew: boolean): Promise<CaseSlaEvaluation | null> {
+async function evaluateCase(
+  trx: Tx,
+  caseId: string,
+  now: Date,
+  isNew: boolean,
+  preloaded?: ActivePolicy[],
+): Promise<CaseSlaEvaluation | null> {
   const facts = await loadCaseFacts(trx, caseId);
   if (!facts) return null;
-  const policies = await loadActivePolicies(trx);
+  const policies = preloaded ?? (await loadActivePolicies(trx));
   // The common case on a fresh install: no standards, nothing ever applied, nothing to do. (A
   // deleted policy clears sla_policy_id but leaves target rows, hence the look for those.)
   if (policies.length === 0 && facts.slaPolicyId === null) {
@@ -303,12 +325,12 @@ async function recipientsFor(trx: Tx, facts: CaseFacts): Promise<string[]> {
   return ids;
 }
 
-function alertTitle(facts: CaseFacts, name: SlaTargetName, key: string, dueAt: Date | null): string {
+function alertTitle(facts: CaseFacts, name: SlaTargetName, key: string): string {
   const target = slaTargetLabels[name];
   if (key === 'breach') return `Case #${facts.number}: ${target} target breached`;
   const [kind, amount] = key.split(':');
-  const detail = kind === 'percent_used' ? `${amount}% of the ${target} target used` : `${amount} minutes left for ${target}`;
-  return `Case #${facts.number}: ${detail}${dueAt ? ` (due ${dueAt.toISOString()})` : ''}`;
+  // The due instant travels in the notification's data, for each reader's own time zone.
+  return `Case #${facts.number}: ${kind === 'percent_used' ? `${amount}% of the ${target} target used` : `${amount} minutes left for ${target}`}`;
 }
 
 /** Inserts the alert row; only the one transaction that inserts it writes the event and notifies. */
@@ -338,7 +360,7 @@ async function raiseAlert(trx: Tx, facts: CaseFacts, name: SlaTargetName, clock:
   await notifyUsers(trx, await recipientsFor(trx, facts), {
     kind: breach ? 'sla_breached' : 'sla_warning',
     caseId: facts.id,
-    title: alertTitle(facts, name, key, clock.dueAt),
+    title: alertTitle(facts, name, key),
     data: { caseNumber: facts.number, target: name, alert: key, dueAt: clock.dueAt?.toISOString() ?? null },
     at: now,
   });
@@ -397,8 +419,13 @@ async function storeTargets(trx: Tx, evaluation: CaseSlaEvaluation, nextAlerts: 
 export type RefreshResult = { alertsRaised: number };
 
 /** Recomputes a case's live targets and raises what has fallen due. Call inside the change's transaction. */
-export async function refreshCaseSla(trx: Tx, caseId: string, now: Date, options: { isNew?: boolean } = {}): Promise<RefreshResult> {
-  const evaluation = await evaluateCase(trx, caseId, now, options.isNew === true);
+export async function refreshCaseSla(
+  trx: Tx,
+  caseId: string,
+  now: Date,
+  options: { isNew?: boolean; policies?: ActivePolicy[] } = {},
+): Promise<RefreshResult> {
+  const evaluation = await evaluateCase(trx, caseId, now, options.isNew === true, options.policies);
   if (!evaluation || evaluation.untracked) return { alertsRaised: 0 };
   const nextAlerts = new Map<SlaTargetName, Date | null>();
   const escalations: { rules: EscalationRule[]; why: string }[] = [];
@@ -451,7 +478,9 @@ export async function scanSla(ctx: ServiceContext, options: { batch?: number } =
       delete from sla_refresh_queue
       where case_id in (select case_id from sla_refresh_queue order by queued_at limit ${batch} for update skip locked)
       returning case_id`.execute(trx);
-    for (const { case_id } of claimed.rows) result.alertsRaised += (await refreshCaseSla(trx, case_id, now)).alertsRaised;
+    // One batch, one transaction, one read of the policies.
+    const policies = claimed.rows.length > 0 ? await loadActivePolicies(trx) : [];
+    for (const { case_id } of claimed.rows) result.alertsRaised += (await refreshCaseSla(trx, case_id, now, { policies })).alertsRaised;
     return claimed.rows.length;
   });
   result.refreshed = queued;
