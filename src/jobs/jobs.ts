@@ -36,8 +36,9 @@ export const jobDefinitions: JobDefinition[] = [
   },
 ];
 
-// pg-boss creates its schema on first start; two instances starting at once on one PostgreSQL
-// both tried (seen as a duplicate pg_namespace key). Instances take turns under this lock.
+// pg-boss creates its schema on first start and its queues after; two instances starting at once
+// on one PostgreSQL both tried (seen as a duplicate pg_namespace key, then as a deadlock creating a
+// queue). Instances take turns under this lock.
 const jobsStartupLockKey = 727_002;
 
 async function withStartupLock<T>(database: Database, fn: () => Promise<T>): Promise<T> {
@@ -78,9 +79,13 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     supervise: work,
   });
   boss.on('error', (err) => logger.error({ err }, 'job queue error'));
-  await withStartupLock(database, () => boss.start());
+  // Creating queues (and schedules) writes pg-boss's tables too; concurrent instances deadlocked
+  // there once a new queue appeared, so all of it happens under the lock.
+  await withStartupLock(database, async () => {
+    await boss.start();
+    for (const def of jobDefinitions) await boss.createQueue(def.name);
+  });
   for (const def of jobDefinitions) {
-    await boss.createQueue(def.name);
     if (!work) continue;
     await boss.work(def.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
       for (const job of jobs) {
