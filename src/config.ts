@@ -118,6 +118,14 @@ export const settings = {
       'How often a worker looks for SLA warnings and breaches that have fallen due (each is raised once, however many workers run).',
     schema: z.coerce.number().int().min(1).max(3600).default(15),
   },
+  emailSendSeconds: {
+    env: 'FRONTLINE_EMAIL_SEND_SECONDS',
+    flag: '--email-send-seconds',
+    default: '5',
+    description:
+      'How often a worker sends the email waiting in the outbox (replies on email cases, staff notifications); failed sends are retried with backoff.',
+    schema: z.coerce.number().int().min(1).max(3600).default(5),
+  },
   filesDir: {
     env: 'FRONTLINE_FILES_DIR',
     flag: '--files-dir',

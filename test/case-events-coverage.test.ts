@@ -1,6 +1,8 @@
 // Every mutating case endpoint writes to the case event log: the test walks the route table, so a
 // new endpoint without a recipe here fails until someone proves it writes its event.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sendDueEmails } from '../src/modules/email/outbound.js';
+import { createTestMailbox, deliver, simpleMail } from './email-helpers.js';
 import { startTestApp, type Requester, type TestApp } from './helpers.js';
 
 let t: TestApp;
@@ -80,6 +82,17 @@ const recipes: Record<string, Recipe> = {
     onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/decline`, body: { reason: 'Not ours' } })),
   'POST /api/department-requests/:id/cancel': () =>
     onRequest((r) => as({ method: 'POST', url: `/api/department-requests/${r.id}/cancel`, body: {} })),
+  'POST /api/cases/:id/email-deliveries/:deliveryId/retry': async () => {
+    // A mailbox without SMTP settings: the reply's send fails at once, and can be retried.
+    const mailbox = await createTestMailbox(as, { address: 'coverage-mail@acme.test' });
+    const { caseId } = await deliver(t, mailbox, simpleMail({ from: 'cov@example.org', to: mailbox.address, subject: 'Mail coverage' }));
+    await as({ method: 'POST', url: `/api/cases/${caseId}/messages`, body: { kind: 'reply', body: 'Hi' } });
+    await sendDueEmails(t.ctx);
+    const [failed] = (await as({ url: `/api/cases/${caseId}/email-deliveries` })).json().items;
+    const before = [await eventCount(caseId!)];
+    const response = await as({ method: 'POST', url: `/api/cases/${caseId}/email-deliveries/${failed.id}/retry` });
+    return { response, caseIds: [caseId!], before };
+  },
   'POST /api/cases/:id/escalate': () =>
     on(1, ([c]) => as({ method: 'POST', url: `/api/cases/${c!.id}/escalate`, body: { reason: 'Customer threatens to leave' } })),
   'POST /api/cases': async () => {

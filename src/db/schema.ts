@@ -392,6 +392,29 @@ export type HandlingTimeNormsTable = {
   computed_at: Timestamp;
 };
 
+export type EmailOutboxTable = {
+  id: Generated<string>;
+  kind: 'reply' | 'notification';
+  case_id: string | null;
+  case_message_id: string | null;
+  mailbox_id: string | null;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  message_id: string;
+  in_reply_to: string | null;
+  reference_ids: ColumnType<string[], string[] | undefined, string[]>;
+  status: Generated<'queued' | 'sending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
 export type NotificationsTable = {
   id: Generated<string>;
   user_id: string;
@@ -415,6 +438,7 @@ export type MailboxesTable = {
   inbound_secret_prefix: string;
   smtp_settings: ColumnType<MailboxSettings | null, string | null | undefined, string | null>;
   imap_settings: ColumnType<MailboxSettings | null, string | null | undefined, string | null>;
+  notify_staff: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 };
@@ -498,6 +522,7 @@ export type DB = {
   department_requests: DepartmentRequestsTable;
   department_request_events: DepartmentRequestEventsTable;
   handling_time_norms: HandlingTimeNormsTable;
+  email_outbox: EmailOutboxTable;
 };
 
 export type UserRow = Selectable<UsersTable>;

@@ -9,6 +9,7 @@ import { purgeExpiredCredentials } from '../modules/auth/auth.service.js';
 import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
 import { scanSla } from '../modules/sla/sla-tracking.js';
 import { recomputeHandlingNorms } from '../modules/sla/handling-time.js';
+import { sendDueEmails } from '../modules/email/outbound.js';
 import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
 
 export type JobDefinition = {
@@ -95,7 +96,18 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     });
     if (def.cron) await boss.schedule(def.name, def.cron);
   }
-  const slaScan = work ? startSlaScan(ctx, logger) : null;
+  // SLA warnings and breaches (and department reminders and escalations) are due to the second,
+  // finer than cron's minute: each worker scans on its own timer. Several workers may scan at
+  // once; sla_alerts and the reminded/escalated stamps make each alert happen once.
+  const slaScan = work
+    ? startTimer(
+        ctx.config.slaScanSeconds,
+        async () => ({ ...(await scanSla(ctx)), ...(await remindAndEscalate(ctx)) }),
+        logger,
+        'sla-scan',
+      )
+    : null;
+  const mailSender = work ? startTimer(ctx.config.emailSendSeconds, () => sendDueEmails(ctx), logger, 'email-send') : null;
   let stopped = false;
   return {
     boss,
@@ -103,32 +115,32 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       if (stopped) return;
       stopped = true;
       await slaScan?.stop();
+      await mailSender?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
 }
 
-/**
- * SLA warnings and breaches (and department request reminders and escalations) are due to the
- * second, finer than cron's minute: each worker scans on its own timer, one pass at a time. Several workers may scan at once; sla_alerts makes each alert
- * happen once.
- */
-function startSlaScan(ctx: ServiceContext, logger: Pick<FastifyBaseLogger, 'info' | 'error'>): { stop(): Promise<void> } {
+/** Runs `pass` every `seconds`, never two at once; what a pass did is logged when it did anything. */
+function startTimer(
+  seconds: number,
+  pass: () => Promise<Record<string, number>>,
+  logger: Pick<FastifyBaseLogger, 'info' | 'error'>,
+  name: string,
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
-  const pass = () => {
+  const tick = () => {
     if (running) return;
-    running = scanSla(ctx)
-      .then(async (r) => {
-        const d = await remindAndEscalate(ctx);
-        if (r.alertsRaised > 0 || r.refreshed > 0 || d.reminded > 0 || d.escalated > 0)
-          logger.info({ job: 'sla-scan', ...r, ...d }, 'sla scan');
+    running = pass()
+      .then((r) => {
+        if (Object.values(r).some((n) => n > 0)) logger.info({ job: name, ...r }, name);
       })
-      .catch((err: unknown) => logger.error({ err }, 'sla scan failed'))
+      .catch((err: unknown) => logger.error({ err }, `${name} failed`))
       .finally(() => {
         running = null;
       });
   };
-  const timer = setInterval(pass, ctx.config.slaScanSeconds * 1000);
+  const timer = setInterval(tick, seconds * 1000);
   timer.unref();
   return {
     stop: async () => {

@@ -33,6 +33,8 @@ export type CaseEventKind =
   | 'sla_warning'
   | 'sla_breached'
   | 'escalated'
+  | 'email_send_failed'
+  | 'email_send_retried'
   | 'department_request_created'
   | 'department_request_clarification'
   | 'department_request_clarified'

@@ -14,6 +14,7 @@ import { customerSearchText, findOrCreateCustomer, getCustomerRef, type Customer
 import { assertCanSeeCase, assertCanWorkCase } from './case-access.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange, type CaseEventKind, type EventActor } from './case-events.js';
 import { refreshCaseSla } from '../sla/sla-tracking.js';
+import { queueReplyEmail } from '../email/outbound.js';
 import { assertAssignee, assertCategory, assertTeam, normaliseTags, validateCustomFields } from './case-fields.js';
 import { pickRoundRobinAssignee } from './assignment.js';
 import {
@@ -672,6 +673,8 @@ export async function addMessageTx(
     after: { messageId: message.id, channel },
     at,
   });
+  // An email case's reply goes out by email, from the outbox, once this transaction commits.
+  if (isReply) await queueReplyEmail(trx, { caseId: current.id, messageId: message.id, bodyText: body.text, bodyHtml: body.html }, at);
   if (nextStatus !== undefined && nextStatus !== current.status) {
     await appendCaseEvent(trx, {
       caseId: current.id,

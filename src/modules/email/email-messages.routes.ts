@@ -5,6 +5,20 @@ import { requireAuth } from '../../http/auth-hook.js';
 import { Iso } from '../../http/schemas.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { getEmailDetails, readRawEmail } from './email-messages.service.js';
+import { listCaseDeliveries, retryDelivery } from './outbound.js';
+
+const DeliverySchema = z.object({
+  id: z.uuid(),
+  messageId: z.uuid().nullable().describe('the reply (case message) this email carries'),
+  to: z.string(),
+  subject: z.string(),
+  status: z.enum(['queued', 'sending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  nextAttemptAt: Iso.nullable(),
+  lastError: z.string().nullable(),
+  sentAt: Iso.nullable(),
+  createdAt: Iso,
+});
 
 const MessageParams = z.strictObject({ id: z.uuid(), messageId: z.uuid() });
 const Address = z.object({ address: z.string(), name: z.string() });
@@ -55,6 +69,32 @@ export function emailMessagesRoutes(ctx: ServiceContext): FastifyPluginAsyncZod 
           .header('content-security-policy', "default-src 'none'; sandbox")
           .send(raw.data);
       },
+    );
+
+    app.get(
+      '/api/cases/:id/email-deliveries',
+      {
+        schema: {
+          tags: ['email'],
+          summary: "The case's outgoing emails: queued, sent or failed, with attempts and the last error",
+          params: z.strictObject({ id: z.uuid() }),
+          response: { 200: z.object({ items: z.array(DeliverySchema) }) },
+        },
+      },
+      async (req) => ({ items: await listCaseDeliveries(ctx, req.params.id, requireAuth(req)) }),
+    );
+
+    app.post(
+      '/api/cases/:id/email-deliveries/:deliveryId/retry',
+      {
+        schema: {
+          tags: ['email'],
+          summary: 'Send a failed email again (a fresh set of attempts)',
+          params: z.strictObject({ id: z.uuid(), deliveryId: z.uuid() }),
+          response: { 200: z.object({ items: z.array(DeliverySchema) }) },
+        },
+      },
+      async (req) => ({ items: await retryDelivery(ctx, req.params.id, req.params.deliveryId, requireAuth(req)) }),
     );
   };
 }

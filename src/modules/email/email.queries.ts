@@ -18,6 +18,7 @@ function mailboxQuery(db: Tx) {
       'mb.team_id',
       't.name as team_name',
       'mb.active',
+      'mb.notify_staff',
       'mb.inbound_secret_prefix',
       'mb.smtp_settings',
       'mb.imap_settings',
@@ -55,6 +56,7 @@ export function insertMailboxRow(
     address: string;
     teamId: string | null;
     active: boolean;
+    notifyStaff: boolean;
     secretHash: string;
     secretPrefix: string;
     smtp: MailboxSettings | null;
@@ -69,6 +71,7 @@ export function insertMailboxRow(
       address: m.address,
       team_id: m.teamId,
       active: m.active,
+      notify_staff: m.notifyStaff,
       inbound_secret_hash: m.secretHash,
       inbound_secret_prefix: m.secretPrefix,
       smtp_settings: m.smtp ? JSON.stringify(m.smtp) : null,
@@ -88,6 +91,7 @@ export function updateMailboxRow(
     address?: string;
     team_id?: string | null;
     active?: boolean;
+    notify_staff?: boolean;
     inbound_secret_hash?: string;
     inbound_secret_prefix?: string;
     smtp_settings?: string | null;

@@ -33,6 +33,7 @@ const MailboxViewSchema = z.object({
   teamId: z.string().nullable(),
   teamName: z.string().nullable(),
   active: z.boolean(),
+  notifyStaff: z.boolean().describe('staff notifications are emailed from this mailbox'),
   inboundPath: z.string(),
   inboundSecretPrefix: z.string(),
   smtp: SettingsView.nullable(),
@@ -51,6 +52,7 @@ const CreateMailboxBody = z.strictObject({
   address: EmailSchema,
   teamId: z.uuid().nullable().optional(),
   active: z.boolean().optional(),
+  notifyStaff: z.boolean().optional().describe('send staff notifications (SLA warnings, escalations) from this mailbox'),
   smtp: SmtpSettings.nullable().optional(),
   imap: ImapSettings.nullable().optional(),
 });
@@ -60,6 +62,7 @@ const UpdateMailboxBody = z.strictObject({
   address: EmailSchema.optional(),
   teamId: z.uuid().nullable().optional(),
   active: z.boolean().optional(),
+  notifyStaff: z.boolean().optional().describe('send staff notifications (SLA warnings, escalations) from this mailbox'),
   smtp: SmtpSettings.nullable().optional(),
   imap: ImapSettings.nullable().optional(),
 });

@@ -41,6 +41,8 @@ export type MailboxView = {
   teamId: string | null;
   teamName: string | null;
   active: boolean;
+  /** Staff notifications (SLA warnings, escalations…) are emailed from this mailbox. */
+  notifyStaff: boolean;
   /** Where the relay posts this mailbox's mail. */
   inboundPath: string;
   /** The first characters of the current inbound secret, to tell secrets apart. */
@@ -71,6 +73,7 @@ function toMailboxView(r: MailboxRow): MailboxView {
     teamId: r.team_id,
     teamName: r.team_name,
     active: r.active,
+    notifyStaff: r.notify_staff,
     inboundPath: inboundPathOf(r.id),
     inboundSecretPrefix: r.inbound_secret_prefix,
     smtp: redactSettings(r.smtp_settings),
@@ -128,6 +131,7 @@ export type CreateMailboxInput = {
   address: string;
   teamId?: string | null | undefined;
   active?: boolean | undefined;
+  notifyStaff?: boolean | undefined;
   smtp?: ServerSettingsInput | null | undefined;
   imap?: ServerSettingsInput | null | undefined;
 };
@@ -146,6 +150,7 @@ export async function createMailbox(ctx: ServiceContext, input: CreateMailboxInp
         address,
         teamId: input.teamId ?? null,
         active: input.active ?? true,
+        notifyStaff: input.notifyStaff ?? false,
         secretHash: secret.hash,
         secretPrefix: secret.prefix,
         smtp: nextSettings(input.smtp ?? null, null),
@@ -187,6 +192,7 @@ export async function updateMailbox(ctx: ServiceContext, id: string, input: Upda
         ...(address !== undefined ? { address } : {}),
         ...(input.teamId !== undefined ? { team_id: input.teamId } : {}),
         ...(input.active !== undefined ? { active: input.active } : {}),
+        ...(input.notifyStaff !== undefined ? { notify_staff: input.notifyStaff } : {}),
         ...(input.smtp !== undefined ? { smtp_settings: jsonOrNull(nextSettings(input.smtp, stored.smtp_settings)) } : {}),
         ...(input.imap !== undefined ? { imap_settings: jsonOrNull(nextSettings(input.imap, stored.imap_settings)) } : {}),
         updated_at: at,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import type { Actor } from '../auth/permissions.js';
+import { queueStaffEmails } from '../email/outbound.js';
 
 export type NotificationView = {
   id: string;
@@ -37,6 +38,7 @@ export async function notifyUsers(trx: Tx, userIds: readonly string[], n: NewNot
     )
     .execute();
   await sql`select pg_notify(${notificationsChannel}, ${JSON.stringify({ userIds: unique, kind: n.kind })})`.execute(trx);
+  await queueStaffEmails(trx, unique, { title: n.title, caseId: n.caseId, link: null, at: n.at });
   return unique.length;
 }
 

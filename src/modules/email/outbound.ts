@@ -1,0 +1,424 @@
+// Outbound email through a transactional outbox. A public reply on an email case, and a staff
+// notification when a mailbox is set to send them, is written to email_outbox in the transaction
+// of what it carries; the worker sends what is due over the mailbox's SMTP server, retrying with
+// exponential backoff, and a send that keeps failing is marked failed on the case, where it can be
+// retried. Replies carry our own Message-ID, In-Reply-To and References, and the case token in the
+// subject, so the customer's answer threads back to the case (docs/email.md).
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { ServiceContext, Tx } from '../../lib/context.js';
+import { AppError } from '../../lib/errors.js';
+import { inTransaction } from '../../lib/transaction.js';
+import type { Actor } from '../auth/permissions.js';
+import { assertCanSeeCase, assertCanWorkCase } from '../cases/case-access.js';
+import { appendCaseEvent, eventActorOf } from '../cases/case-events.js';
+
+/** Attempts before a send is given up as failed. */
+export const maxSendAttempts = 5;
+/** First retry after this many seconds, doubling each time. */
+export const firstRetrySeconds = 30;
+/** A send claimed longer ago than this was interrupted (the process died): try it again. */
+const staleSendingMinutes = 10;
+
+function domainOf(address: string): string {
+  return address.split('@')[1]?.toLowerCase() || 'frontline.invalid';
+}
+
+export function newMessageId(fromAddress: string): string {
+  return `${randomUUID()}@${domainOf(fromAddress)}`;
+}
+
+/** `Re: <subject> [#1234]`, without piling up "Re:" or repeating the token. */
+export function replySubject(subject: string, caseNumber: number | string): string {
+  const bare = subject
+    .replace(/^\s*((re|aw|sv|fwd?)\s*:\s*)+/i, '')
+    .replace(/\s*\[#\d+\]\s*/g, ' ')
+    .trim();
+  return `Re: ${bare} [#${caseNumber}]`;
+}
+
+type ThreadContext = {
+  mailboxId: string;
+  fromAddress: string;
+  inReplyTo: string | null;
+  references: string[];
+};
+
+/** The mailbox a case's email goes out through and what our reply answers: its latest email message. */
+async function threadContext(trx: Tx, caseId: string, teamId: string | null): Promise<ThreadContext | null> {
+  const last = await trx
+    .selectFrom('email_messages as e')
+    .innerJoin('case_messages as m', 'm.id', 'e.case_message_id')
+    .innerJoin('mailboxes as mb', 'mb.id', 'e.mailbox_id')
+    .select(['e.mailbox_id', 'mb.address', 'e.message_id', 'e.reference_ids'])
+    .where('m.case_id', '=', caseId)
+    .where('e.auto_submitted', '=', false)
+    .where('mb.active', '=', true)
+    .orderBy('e.received_at', 'desc')
+    .orderBy('m.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last?.mailbox_id)
+    return {
+      mailboxId: last.mailbox_id,
+      fromAddress: last.address,
+      inReplyTo: last.message_id,
+      // References: the thread so far, ending with the message we answer (RFC 5322 3.6.4).
+      references: [...last.reference_ids.filter((r) => r !== last.message_id), last.message_id].slice(-20),
+    };
+  if (!teamId) return null;
+  const mailbox = await trx
+    .selectFrom('mailboxes')
+    .select(['id', 'address'])
+    .where('team_id', '=', teamId)
+    .where('active', '=', true)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return mailbox ? { mailboxId: mailbox.id, fromAddress: mailbox.address, inReplyTo: null, references: [] } : null;
+}
+
+/**
+ * Queues a public reply as email when the case is an email case (it has email messages, or came
+ * in by email and its team has a mailbox). Returns the outbox id, or null when the reply does not
+ * go out by email.
+ */
+export async function queueReplyEmail(
+  trx: Tx,
+  reply: { caseId: string; messageId: string; bodyText: string; bodyHtml: string | null },
+  at: Date,
+): Promise<string | null> {
+  const c = await trx
+    .selectFrom('cases as c')
+    .select(['c.number', 'c.subject', 'c.channel', 'c.team_id', 'c.requester_id'])
+    .where('c.id', '=', reply.caseId)
+    .executeTakeFirstOrThrow();
+  const thread = await threadContext(trx, reply.caseId, c.channel === 'email' ? c.team_id : null);
+  if (!thread) return null;
+  const to = await trx
+    .selectFrom('customer_identities')
+    .select('value')
+    .where('customer_id', '=', c.requester_id)
+    .where('kind', '=', 'email')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  if (!to) return null;
+  const messageId = newMessageId(thread.fromAddress);
+  const subject = replySubject(c.subject, c.number);
+  const row = await trx
+    .insertInto('email_outbox')
+    .values({
+      kind: 'reply',
+      case_id: reply.caseId,
+      case_message_id: reply.messageId,
+      mailbox_id: thread.mailboxId,
+      from_address: thread.fromAddress,
+      to_address: to.value,
+      subject,
+      body_text: reply.bodyText,
+      body_html: reply.bodyHtml,
+      message_id: messageId,
+      in_reply_to: thread.inReplyTo,
+      reference_ids: thread.references,
+      next_attempt_at: at,
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // Recorded as an email of the case at once, so a customer answering it threads back even
+  // before it is sent.
+  await trx
+    .insertInto('email_messages')
+    .values({
+      case_message_id: reply.messageId,
+      mailbox_id: thread.mailboxId,
+      direction: 'outbound',
+      message_id: messageId,
+      in_reply_to: thread.inReplyTo ? [thread.inReplyTo] : [],
+      reference_ids: thread.references,
+      from_address: thread.fromAddress,
+      from_name: null,
+      to_addresses: JSON.stringify([{ address: to.value, name: '' }]),
+      cc_addresses: '[]',
+      subject,
+      display_text: reply.bodyText,
+      received_at: at,
+    })
+    .execute();
+  return row.id;
+}
+
+/** Staff notifications by email, through the mailbox marked to send them (if any). */
+export async function queueStaffEmails(
+  trx: Tx,
+  userIds: readonly string[],
+  n: { title: string; caseId: string | null; link: string | null; at: Date },
+): Promise<number> {
+  if (userIds.length === 0) return 0;
+  const mailbox = await trx
+    .selectFrom('mailboxes')
+    .select(['id', 'address'])
+    .where('notify_staff', '=', true)
+    .where('active', '=', true)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  if (!mailbox) return 0;
+  const users = await trx
+    .selectFrom('users')
+    .select(['email'])
+    .where('id', 'in', [...userIds])
+    .where('active', '=', true)
+    .execute();
+  if (users.length === 0) return 0;
+  await trx
+    .insertInto('email_outbox')
+    .values(
+      users.map((u) => ({
+        kind: 'notification' as const,
+        case_id: n.caseId,
+        case_message_id: null,
+        mailbox_id: mailbox.id,
+        from_address: mailbox.address,
+        to_address: u.email,
+        subject: `[Frontline] ${n.title}`,
+        body_text: `${n.title}\n${n.link ? `\n${n.link}\n` : ''}\n-- \nFrontline notifications. Change what you receive in Frontline.`,
+        body_html: null,
+        message_id: newMessageId(mailbox.address),
+        in_reply_to: null,
+        reference_ids: [],
+        next_attempt_at: n.at,
+        created_at: n.at,
+        updated_at: n.at,
+      })),
+    )
+    .execute();
+  return users.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+export type OutgoingMail = {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+};
+
+type SmtpSettings = { host: string; port: number; secure: boolean; username?: string; password?: string };
+
+/** The edge we do not own: an SMTP relay. Tests use a real local SMTP server. */
+export type MailTransport = (settings: SmtpSettings, mail: OutgoingMail) => Promise<void>;
+
+export const smtpTransport: MailTransport = async (settings, mail) => {
+  const transport = nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    auth: settings.username ? { user: settings.username, pass: settings.password ?? '' } : undefined,
+    // A relay on the same network may use a private certificate; refuse nothing but plain failure.
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
+  try {
+    await transport.sendMail({
+      from: mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.html ? { html: mail.html } : {}),
+      messageId: `<${mail.messageId}>`,
+      ...(mail.inReplyTo ? { inReplyTo: `<${mail.inReplyTo}>` } : {}),
+      ...(mail.references.length ? { references: mail.references.map((r) => `<${r}>`) } : {}),
+      headers: { 'Auto-Submitted': mail.inReplyTo === null && mail.references.length === 0 ? 'auto-generated' : 'no' },
+    });
+  } finally {
+    transport.close();
+  }
+};
+
+function smtpSettingsOf(raw: Record<string, unknown> | null): SmtpSettings | null {
+  if (!raw || typeof raw.host !== 'string' || typeof raw.port !== 'number') return null;
+  return {
+    host: raw.host,
+    port: raw.port,
+    secure: raw.secure === true,
+    ...(typeof raw.username === 'string' ? { username: raw.username } : {}),
+    ...(typeof raw.password === 'string' ? { password: raw.password } : {}),
+  };
+}
+
+export type SendResult = { sent: number; retried: number; failed: number };
+
+/**
+ * One pass of the sender: claims due messages (SKIP LOCKED, so workers share them), sends each,
+ * and records the outcome. Sending happens outside any transaction; a process that dies mid-send
+ * leaves the row `sending`, and it is tried again after a while (at least once, same Message-ID).
+ */
+export async function sendDueEmails(ctx: ServiceContext, transport: MailTransport = smtpTransport, batch = 20): Promise<SendResult> {
+  const now = ctx.clock.now();
+  const staleBefore = new Date(now.getTime() - staleSendingMinutes * 60_000);
+  await ctx.db
+    .updateTable('email_outbox')
+    .set({ status: 'queued' })
+    .where('status', '=', 'sending')
+    .where('updated_at', '<', staleBefore)
+    .execute();
+  const claimed = await ctx.db
+    .updateTable('email_outbox')
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('email_outbox')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(batch)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+  const result: SendResult = { sent: 0, retried: 0, failed: 0 };
+  for (const row of claimed) {
+    const mailbox = row.mailbox_id
+      ? await ctx.db.selectFrom('mailboxes').select('smtp_settings').where('id', '=', row.mailbox_id).executeTakeFirst()
+      : undefined;
+    const settings = smtpSettingsOf(mailbox?.smtp_settings ?? null);
+    let error: string | null = null;
+    let permanent = false;
+    if (!settings) {
+      error = 'the mailbox has no SMTP settings';
+      permanent = true;
+    } else {
+      try {
+        await transport(settings, {
+          from: row.from_address,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.body_text,
+          html: row.body_html,
+          messageId: row.message_id,
+          inReplyTo: row.in_reply_to,
+          references: row.reference_ids,
+        });
+      } catch (err) {
+        error = (err as Error).message || String(err);
+        // 5xx answers are the server refusing this message; retrying will not change its mind.
+        const code = (err as { responseCode?: number }).responseCode;
+        permanent = typeof code === 'number' && code >= 500 && code < 600;
+      }
+    }
+    const at = ctx.clock.now();
+    if (error === null) {
+      await ctx.db
+        .updateTable('email_outbox')
+        .set({ status: 'sent', sent_at: at, last_error: null, updated_at: at })
+        .where('id', '=', row.id)
+        .execute();
+      result.sent++;
+    } else if (!permanent && row.attempts < maxSendAttempts) {
+      const delay = firstRetrySeconds * 2 ** (row.attempts - 1);
+      await ctx.db
+        .updateTable('email_outbox')
+        .set({ status: 'queued', last_error: error, next_attempt_at: new Date(at.getTime() + delay * 1000), updated_at: at })
+        .where('id', '=', row.id)
+        .execute();
+      result.retried++;
+    } else {
+      await inTransaction(ctx.db, async (trx) => {
+        await trx
+          .updateTable('email_outbox')
+          .set({ status: 'failed', last_error: error, updated_at: at })
+          .where('id', '=', row.id)
+          .execute();
+        if (row.case_id && row.kind === 'reply')
+          await appendCaseEvent(trx, {
+            caseId: row.case_id,
+            actor: { kind: 'system' },
+            kind: 'email_send_failed',
+            after: { deliveryId: row.id, messageId: row.case_message_id, to: row.to_address, attempts: row.attempts, error },
+            at,
+          });
+      });
+      result.failed++;
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// On the case
+
+export type DeliveryView = {
+  id: string;
+  messageId: string | null;
+  to: string;
+  subject: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
+};
+
+async function caseRef(db: Tx, caseId: string) {
+  const c = await db.selectFrom('cases').select(['id', 'team_id', 'assignee_id']).where('id', '=', caseId).executeTakeFirst();
+  if (!c) throw new AppError('not_found', `case ${caseId} does not exist`);
+  return c;
+}
+
+export async function listCaseDeliveries(ctx: ServiceContext, caseId: string, actor: Actor): Promise<DeliveryView[]> {
+  await assertCanSeeCase(ctx.db, actor, await caseRef(ctx.db, caseId));
+  const rows = await ctx.db
+    .selectFrom('email_outbox')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('kind', '=', 'reply')
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    messageId: r.case_message_id,
+    to: r.to_address,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.status === 'queued' ? r.next_attempt_at.toISOString() : null,
+    lastError: r.last_error,
+    sentAt: r.sent_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+/** Puts a failed send back in the queue, now, with a fresh set of attempts. */
+export async function retryDelivery(ctx: ServiceContext, caseId: string, deliveryId: string, actor: Actor): Promise<DeliveryView[]> {
+  const at = ctx.clock.now();
+  await inTransaction(ctx.db, async (trx) => {
+    await assertCanWorkCase(trx, actor, await caseRef(trx, caseId));
+    const row = await trx
+      .selectFrom('email_outbox')
+      .select(['status'])
+      .where('id', '=', deliveryId)
+      .where('case_id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found', `delivery ${deliveryId} does not exist on this case`);
+    if (row.status !== 'failed')
+      throw new AppError('conflict', `only a failed send can be retried (this one is ${row.status})`, { status: row.status });
+    await trx
+      .updateTable('email_outbox')
+      .set({ status: 'queued', attempts: 0, next_attempt_at: at, updated_at: at })
+      .where('id', '=', deliveryId)
+      .execute();
+    await appendCaseEvent(trx, { caseId, actor: eventActorOf(actor), kind: 'email_send_retried', after: { deliveryId }, at });
+  });
+  return listCaseDeliveries(ctx, caseId, actor);
+}
