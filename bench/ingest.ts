@@ -24,6 +24,7 @@ import { createScratchDatabase } from './databases.js';
 import { createTarget, mergeFigures, round2, runClosedLoop, summarise, type LoadFigures, type RequestSpec, type Target } from './load.js';
 import { cpuMsOfAll, sampleRss, startBenchServer, type BenchServer, type ServerSpec } from './server.js';
 import { emailDomains, firstNames, lastNames, makeBody, makeSubject, pick, seededRandom, teamNames } from './text.js';
+import { createCalendar, createPolicy } from '../src/modules/sla/sla-config.service.js';
 
 const connections = 50;
 const teams = 4;
@@ -68,6 +69,36 @@ export async function prepareIngest(ctx: ServiceContext): Promise<IngestSetup> {
       await setGroupMember(ctx, teamKind, { groupId: team.id, userId: agent.id, membership: 'member' }, systemActor);
     }
   }
+  // Service standards in the path: a business calendar and two policies, urgent and the rest.
+  const nineToSix = [{ start: '08:00', end: '18:00' }];
+  const calendar = await createCalendar(
+    ctx,
+    {
+      name: 'Bench hours',
+      timeZone: 'Europe/London',
+      weekly: { monday: nineToSix, tuesday: nineToSix, wednesday: nineToSix, thursday: nineToSix, friday: nineToSix },
+    },
+    systemActor,
+  );
+  await createPolicy(
+    ctx,
+    {
+      name: 'Urgent',
+      calendarId: calendar.id,
+      conditions: { priorities: ['urgent'] },
+      targets: { firstReply: { minutes: 60, businessHours: true }, resolution: { minutes: 480, businessHours: true } },
+    },
+    systemActor,
+  );
+  await createPolicy(
+    ctx,
+    {
+      name: 'Standard',
+      calendarId: calendar.id,
+      targets: { firstReply: { minutes: 240, businessHours: true }, resolution: { minutes: 2400, businessHours: true } },
+    },
+    systemActor,
+  );
   const rnd = seededRandom(7);
   const people = Array.from({ length: knownCustomers }, (_, i) => {
     const first = pick(firstNames, rnd);
@@ -275,14 +306,16 @@ export async function benchIngest(options: IngestOptions): Promise<Record<string
         databaseVersion: server.databaseVersion,
         connections,
         secondsPerRoute: (plan.rounds * plan.roundMs) / 1000,
-        ours: { route: 'POST /api/cases (full path, auto-assign to a team, customer message)', ...ours },
+        ours: {
+          route: 'POST /api/cases (full path: validation, customer, auto-assign, message, events, SLA policy match and targets)',
+          ...ours,
+        },
         bare: { route: 'bare Fastify route, one INSERT into cases, same process and pool', ...bare },
         ratio,
         target: ingestTarget,
         meetsTarget: ratio !== null && ratio >= ingestTarget,
         rssBeforeLoadMiB,
         rssAfterLoadMiB: server.rssMiB(),
-        notYetInPath: ['SLA evaluation (no SLA module yet)'],
       };
     } finally {
       await backends?.close();
