@@ -37,6 +37,7 @@ import { slaRoutes } from './modules/sla/sla.routes.js';
 import { slaConfigRoutes } from './modules/sla/sla-config.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { departmentRequestsRoutes } from './modules/departments/department-requests.routes.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { teamKind } from './modules/teams/teams.service.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(slaConfigRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
   await app.register(departmentRequestsRoutes(ctx));
+  await app.register(reportsRoutes(ctx));
   const hub = createCaseChangeHub(database);
   app.addHook('onClose', () => hub.close());
   await app.register(realtimeRoutes(ctx, hub));

@@ -2,6 +2,7 @@
 // validated by one Zod schema, and handed to the rest of the program as a plain object.
 import path from 'node:path';
 import { z } from 'zod';
+import { isValidTimeZone } from './lib/business-time.js';
 import { packageRoot as defaultPackageRoot } from './lib/paths.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -109,6 +110,16 @@ export const settings = {
     description:
       'Solved cases close automatically this many days after they were solved (a later customer reply then opens a follow-up case).',
     schema: z.coerce.number().min(0.01).max(365).default(4),
+  },
+  timeZone: {
+    env: 'FRONTLINE_TIME_ZONE',
+    flag: '--time-zone',
+    default: 'UTC',
+    description: "The organisation's IANA time zone (e.g. Europe/London): reports cut days, weeks and months in it.",
+    schema: z
+      .string()
+      .default('UTC')
+      .refine((z) => isValidTimeZone(z), 'must be an IANA time zone such as Europe/London'),
   },
   slaScanSeconds: {
     env: 'FRONTLINE_SLA_SCAN_SECONDS',

@@ -1,4 +1,4 @@
-// The `frontline` command: start, worker, migrate, admin create, token create.
+// The `frontline` command: start, worker, migrate, rollups rebuild, admin create, token create.
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, settings, type Config, type SettingName } from '../config.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
@@ -13,6 +13,7 @@ import { insertToken } from '../modules/tokens/tokens.service.js';
 import { findUserByEmail } from '../modules/users/users.queries.js';
 import { insertNewUser } from '../modules/users/users.service.js';
 import { startServer } from '../main.js';
+import { rebuildRollups } from '../modules/reports/metric-facts.js';
 
 type Flags = Record<string, unknown>;
 
@@ -111,6 +112,21 @@ export function buildCli(): Command {
       process.stdout.write('Database is up to date.\n');
     },
   );
+
+  const rollups = program.command('rollups').description('Report rollups.');
+  addSettingOptions(
+    rollups.command('rebuild').description('Recompute every case’s report facts and the rollups from the cases and their events.'),
+    dbOptions,
+  ).action(async (flags: Flags) => {
+    const config = configFrom(flags);
+    await withDatabase(config, 'frontline rollups rebuild', async (database) => {
+      const result = await rebuildRollups(
+        { db: database.db, clock: systemClock, config },
+        { log: (line) => process.stderr.write(`${line}\n`) },
+      );
+      process.stdout.write(`Rebuilt the rollups of ${result.cases} cases (${result.rows} rollup rows).\n`);
+    });
+  });
 
   const admin = program.command('admin').description('Administrator accounts.');
   addSettingOptions(

@@ -415,6 +415,21 @@ export type EmailOutboxTable = {
   updated_at: Timestamp;
 };
 
+export type CaseMetricFactsTable = { case_id: string; facts: ColumnType<unknown[], string, string>; updated_at: Timestamp };
+
+export type MetricRollupsTable = {
+  bucket: Timestamp;
+  metric: string;
+  team_id: string | null;
+  assignee_id: string | null;
+  channel: string;
+  category_id: string | null;
+  priority: string;
+  type: string;
+  count: ColumnType<string, number | string, number | string>;
+  sum: number;
+};
+
 export type NotificationsTable = {
   id: Generated<string>;
   user_id: string;
@@ -523,6 +538,8 @@ export type DB = {
   department_request_events: DepartmentRequestEventsTable;
   handling_time_norms: HandlingTimeNormsTable;
   email_outbox: EmailOutboxTable;
+  case_metric_facts: CaseMetricFactsTable;
+  metric_rollups: MetricRollupsTable;
 };
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, startE2eServer, type E2eServer } from './browser.js';
 
-const SECTION_LABELS = ['Inbox', 'Customers', 'Dashboards', 'Team', 'Quality', 'Workforce', 'Channels', 'Settings'];
+const SECTION_LABELS = ['Inbox', 'Customers', 'Requests', 'Dashboards', 'Team', 'Quality', 'Workforce', 'Channels', 'Settings'];
 const WAIT = { timeout: 15_000 };
 
 let server: E2eServer;

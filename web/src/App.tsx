@@ -3,23 +3,28 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { RequireSession } from './components/RequireSession';
-import { SECTIONS } from './navigation';
+import { SECTIONS, homePath } from './navigation';
 import { LoginPage } from './pages/LoginPage';
 import { CasePage } from './pages/cases/CasePage';
 import { CustomerPage } from './pages/customers/CustomerPage';
 import { CustomersPage } from './pages/customers/CustomersPage';
+import { ServiceStandardsDashboard } from './pages/dashboards/ServiceStandardsDashboard';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PlaceholderPage } from './pages/PlaceholderPage';
+import { CoordinationPage } from './pages/requests/CoordinationPage';
+import { RequestDetailPage } from './pages/requests/RequestDetailPage';
+import { RequestsPage } from './pages/requests/RequestsPage';
 import { SearchPage } from './pages/search/SearchPage';
 import { SetupPage } from './pages/SetupPage';
 import { DepartmentsPage, TeamsPage } from './pages/settings/GroupsPage';
+import { MailboxesPage } from './pages/settings/MailboxesPage';
 import { RolesPage } from './pages/settings/RolesPage';
 import { SettingsLayout } from './pages/settings/SettingsLayout';
 import { SlaSettingsPage } from './pages/settings/SlaSettingsPage';
 import { TokensPage } from './pages/settings/TokensPage';
 import { UsersPage } from './pages/settings/UsersPage';
-import { useSession } from './session';
+import { useMe, useSession } from './session';
 
 export function App() {
   // Ask who we are as soon as the app loads, whatever the route, so the answer is ready.
@@ -31,13 +36,18 @@ export function App() {
       <Route path="/setup" element={<SetupPage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppLayout />}>
-          <Route index element={<Navigate to="/inbox" replace />} />
+          <Route index element={<HomeRedirect />} />
           <Route path="/inbox" element={<InboxPage />} />
           <Route path="/inbox/views/:viewId" element={<InboxPage />} />
           <Route path="/cases/:id" element={<CasePage />} />
           <Route path="/customers" element={<CustomersPage />} />
           <Route path="/customers/:id" element={<CustomerPage />} />
           <Route path="/search" element={<SearchPage />} />
+          <Route path="/dashboards" element={<Navigate to="/dashboards/service-standards" replace />} />
+          <Route path="/dashboards/service-standards" element={<ServiceStandardsDashboard />} />
+          <Route path="/requests" element={<RequestsPage />} />
+          <Route path="/requests/coordination" element={<CoordinationPage />} />
+          <Route path="/requests/:id" element={<RequestDetailPage />} />
           {SECTIONS.filter((section) => section.comingSoon).map((section) => (
             <Route
               key={section.path}
@@ -52,6 +62,8 @@ export function App() {
             <Route path="teams" element={<TeamsPage />} />
             <Route path="departments" element={<DepartmentsPage />} />
             <Route path="sla" element={<SlaSettingsPage />} />
+            <Route path="channels" element={<Navigate to="/settings/channels/mailboxes" replace />} />
+            <Route path="channels/mailboxes" element={<MailboxesPage />} />
             <Route path="tokens" element={<TokensPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />
@@ -59,4 +71,10 @@ export function App() {
       </Route>
     </Routes>
   );
+}
+
+/** The landing page, which depends on the role (see homePath). */
+function HomeRedirect() {
+  const { user } = useMe();
+  return <Navigate to={homePath(user.role)} replace />;
 }

@@ -117,6 +117,9 @@ export type CaseView = {
   customerMessageCount: number;
   followUpOfId: string | null;
   mergedIntoId: string | null;
+  /** Escalated to the managers (by hand or by an SLA escalation rule), and why. */
+  escalatedAt: string | null;
+  escalationReason: string | null;
 };
 
 export type CreatedCase = CaseView & { duplicate: boolean };
@@ -129,6 +132,8 @@ export type MessageView = {
   channel: Channel;
   bodyText: string;
   bodyHtml: string | null;
+  /** The channel's own id of the message (an email's Message-ID); null for messages typed here. */
+  externalId?: string | null;
   createdAt: string;
   author: MessageAuthor;
 };
@@ -161,6 +166,9 @@ export type CaseListItem = {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The soonest due unmet SLA target and whether one is breached; null without running targets. */
+  sla: { nextDueAt: string | null; breached: boolean } | null;
+  escalatedAt: string | null;
   rank?: number;
   /** Full-text matches only: the matching text with <b> marks and nothing else to trust. */
   snippet?: string | null;
@@ -322,6 +330,17 @@ export type SlaConditions = {
   tags?: string[];
 };
 
+/** A policy's escalation rule: when a warning or the breach of a target (any if absent) is raised. */
+export type SlaEscalationRule = {
+  on: 'warning' | 'breach';
+  target?: SlaTargetName;
+  setPriority?: CasePriority;
+  teamId?: string;
+  addTags?: string[];
+  notifyManagers?: boolean;
+  markEscalated?: boolean;
+};
+
 export type SlaPolicy = {
   id: string;
   name: string;
@@ -332,7 +351,9 @@ export type SlaPolicy = {
   conditions: SlaConditions;
   targets: SlaTargets;
   pauseOnHold: boolean;
+  pauseOnDepartment: boolean;
   warnings: SlaWarning[];
+  escalations: SlaEscalationRule[];
   createdAt: string;
   updatedAt: string;
 };

@@ -53,6 +53,7 @@ function createRefresher(queryClient: QueryClient) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.caseMessages(caseId) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.caseEvents(caseId) });
         void queryClient.invalidateQueries({ queryKey: queryKeys.caseSla(caseId) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.caseDepartmentRequests(caseId) });
       } else {
         void queryClient.invalidateQueries({ queryKey: queryKeys.case(caseId) });
       }

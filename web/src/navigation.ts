@@ -1,21 +1,22 @@
 // The sections of the main navigation. Sections whose backend has not landed yet carry an honest
 // sentence about what will live there, shown on their placeholder page.
+import type { Role } from './api-types';
+
 export type Section = {
   path: string;
   label: string;
   /** Present while the section is not built yet. */
   comingSoon?: string;
+  /** Listed only for these roles (the page itself still opens for anyone the server lets in). */
+  roles?: readonly Role[];
 };
 
 export const SECTIONS: readonly Section[] = [
   { path: '/inbox', label: 'Inbox' },
   { path: '/customers', label: 'Customers' },
-  {
-    path: '/dashboards',
-    label: 'Dashboards',
-    comingSoon:
-      'Live and historical dashboards of service levels, turnaround times and SLA performance will appear here once reporting lands.',
-  },
+  { path: '/requests', label: 'Requests', roles: ['back_office', 'manager', 'admin'] },
+  // Service standards (at risk, outliers) for roles that read reports; more dashboards to come.
+  { path: '/dashboards', label: 'Dashboards' },
   {
     path: '/team',
     label: 'Team',
@@ -41,6 +42,11 @@ export const SECTIONS: readonly Section[] = [
   { path: '/settings', label: 'Settings' },
 ];
 
+/** Where a signed-in person lands: the back office works from its request queue, everyone else from the inbox. */
+export function homePath(role: Role | undefined): string {
+  return role === 'back_office' ? '/requests' : '/inbox';
+}
+
 export type SettingsTab = {
   path: string;
   label: string;
@@ -54,5 +60,6 @@ export const SETTINGS_TABS: readonly SettingsTab[] = [
   { path: 'teams', label: 'Teams' },
   { path: 'departments', label: 'Departments' },
   { path: 'sla', label: 'Service standards', permission: 'sla.manage' },
+  { path: 'channels', label: 'Channels', permission: 'channels.manage' },
   { path: 'tokens', label: 'API tokens' },
 ];

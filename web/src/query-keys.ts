@@ -2,6 +2,7 @@
 import type { GroupKind } from './api-types';
 import type { UserFilters } from './api';
 import type { CaseSearch } from './case-api';
+import type { RequestFilters } from './department-api';
 
 export const queryKeys = {
   me: ['me'] as const,
@@ -25,6 +26,9 @@ export const queryKeys = {
   caseMessages: (id: string) => ['cases', 'detail', id, 'messages'] as const,
   caseEvents: (id: string) => ['cases', 'detail', id, 'events'] as const,
   caseSla: (id: string) => ['cases', 'detail', id, 'sla'] as const,
+  caseExpectedHandling: (id: string) => ['cases', 'detail', id, 'expected-handling'] as const,
+  /** A view narrowed by an inbox quick filter (breached, at risk, escalated). */
+  viewQuickCases: (viewId: string, quick: string) => ['cases', 'list', 'view', viewId, quick] as const,
   views: ['views'] as const,
   macros: ['macros'] as const,
   macroPreview: (caseId: string, macroId: string) => ['macros', 'preview', caseId, macroId] as const,
@@ -41,4 +45,20 @@ export const queryKeys = {
   slaCalendars: ['sla', 'calendars'] as const,
   slaPolicies: ['sla', 'policies'] as const,
   notifications: ['notifications'] as const,
+  slaAtRisk: (withinMinutes: number, teamId: string) => ['sla-report', 'at-risk', withinMinutes, teamId] as const,
+  slaOutliers: (teamId: string) => ['sla-report', 'outliers', teamId] as const,
+
+  // Channels: mailboxes and the mail each recorded without a case.
+  mailboxes: ['mailboxes'] as const,
+  mailboxIgnored: (id: string) => ['mailboxes', id, 'ignored'] as const,
+
+  // Department requests: the queue, one request and the managers' views under one prefix; a
+  // case's own requests under the case, so whatever refreshes the case refreshes them.
+  departmentRequests: ['department-requests'] as const,
+  departmentRequestList: (filters: RequestFilters) => ['department-requests', 'list', filters] as const,
+  departmentRequest: (id: string) => ['department-requests', 'detail', id] as const,
+  departmentCoordination: ['department-requests', 'coordination'] as const,
+  departmentTurnaround: (from: string, to: string) => ['department-requests', 'turnaround', from, to] as const,
+  caseDepartmentRequests: (caseId: string) => ['cases', 'detail', caseId, 'department-requests'] as const,
+  departmentService: (id: string) => ['departments', 'service', id] as const,
 };

@@ -1,8 +1,11 @@
-// Client calls for service standards (business calendars, SLA policies, a case's live clocks) and
-// the signed-in user's in-app notifications. Same client as api.ts (CSRF, errors).
+// Client calls for service standards (business calendars, SLA policies, a case's live clocks,
+// escalation, expected handling time, the at-risk and outlier reports, the inbox's SLA quick
+// filters) and the signed-in user's in-app notifications. Same client as api.ts (CSRF, errors).
 import { apiRequest } from './api';
 import type {
+  CasePage,
   CaseSla,
+  CaseView,
   Holiday,
   HolidayImportResult,
   ItemList,
@@ -10,6 +13,7 @@ import type {
   OpeningInterval,
   SlaCalendar,
   SlaConditions,
+  SlaEscalationRule,
   SlaPolicy,
   SlaTargets,
   SlaWarning,
@@ -60,7 +64,9 @@ export type PolicyInput = {
   targets: SlaTargets;
   conditions: SlaConditions;
   pauseOnHold: boolean;
+  pauseOnDepartment: boolean;
   warnings: SlaWarning[];
+  escalations: SlaEscalationRule[];
   active: boolean;
 };
 
@@ -90,6 +96,90 @@ export async function reorderSlaPolicies(ids: string[]): Promise<SlaPolicy[]> {
 
 export function fetchCaseSla(caseId: string): Promise<CaseSla> {
   return apiRequest(`/api/cases/${enc(caseId)}/sla`);
+}
+
+/** "Escalate to manager": marks the case escalated with the reason and notifies the managers. */
+export function escalateCase(caseId: string, reason: string): Promise<CaseView> {
+  return apiRequest(`/api/cases/${enc(caseId)}/escalate`, { method: 'POST', body: { reason } });
+}
+
+export type HandlingNorm = {
+  categoryId: string | null;
+  /** "*" when the norm covers every type. */
+  type: string;
+  /** "*" when the norm covers every channel. */
+  channel: string;
+  sampleSize: number;
+  medianMinutes: number;
+  p80Minutes: number;
+  p90Minutes: number;
+};
+
+export type ExpectedHandling = {
+  norm: HandlingNorm | null;
+  /** "usually solved within 5 h" (the norm's p80), null without a norm. */
+  usually: string | null;
+  ageMinutes: number;
+  /** Open and older than the norm's p90. */
+  outlier: boolean;
+};
+
+export function fetchExpectedHandling(caseId: string): Promise<ExpectedHandling> {
+  return apiRequest(`/api/cases/${enc(caseId)}/expected-handling`);
+}
+
+// --- the inbox's quick filters --------------------------------------------------------------
+
+export const QUICK_FILTERS = ['at_risk', 'breached', 'escalated'] as const;
+export type QuickFilter = (typeof QUICK_FILTERS)[number];
+
+const QUICK_QUERY: Record<QuickFilter, Record<string, string>> = {
+  at_risk: { sla: 'at_risk', slaWithinMinutes: '60' },
+  breached: { sla: 'breached' },
+  escalated: { escalated: 'true' },
+};
+
+/** A saved view's cases narrowed by a quick filter, in the view's sort. */
+export function listQuickCases(viewId: string, quick: QuickFilter, cursor?: string): Promise<CasePage> {
+  return apiRequest('/api/cases', { query: { viewId, ...QUICK_QUERY[quick], cursor, limit: '50' } });
+}
+
+// --- reports: at risk and outliers ----------------------------------------------------------
+
+export type AtRiskItem = {
+  caseId: string;
+  number: number;
+  subject: string;
+  status: string;
+  priority: string;
+  teamId: string | null;
+  assigneeId: string | null;
+  target: string;
+  state: string;
+  dueAt: string | null;
+  /** Wall-clock minutes to the due instant; negative once past. */
+  minutesUntilDue: number | null;
+};
+
+export async function listSlaAtRisk(input: { withinMinutes: number; teamId?: string }): Promise<AtRiskItem[]> {
+  const query = { withinMinutes: String(input.withinMinutes), teamId: input.teamId, limit: '200' };
+  return (await apiRequest<ItemList<AtRiskItem>>('/api/sla/at-risk', { query })).items;
+}
+
+export type OutlierItem = {
+  caseId: string;
+  number: number;
+  subject: string;
+  status: string;
+  teamId: string | null;
+  assigneeId: string | null;
+  ageMinutes: number;
+  p90Minutes: number;
+  norm: HandlingNorm;
+};
+
+export async function listSlaOutliers(input: { teamId?: string }): Promise<OutlierItem[]> {
+  return (await apiRequest<ItemList<OutlierItem>>('/api/sla/outliers', { query: { teamId: input.teamId, limit: '200' } })).items;
 }
 
 // --- notifications --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { assertCanSeeCase, assertCanWorkCase } from './case-access.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange } from './case-events.js';
 import { lockCase, rebuildSearch } from './cases.queries.js';
 import { loadCaseView, type CaseView } from './cases.service.js';
-import { refreshCaseSla } from '../sla/sla-tracking.js';
+import { refreshCaseDerived } from './case-derived.js';
 
 export type LinkKind = 'related' | 'duplicate_of' | 'parent_of' | 'child_of';
 
@@ -47,7 +47,7 @@ async function bumpAndAnnounce(trx: Tx, id: string, at: Date, kind: string): Pro
     .where('id', '=', id)
     .execute();
   const view = await loadCaseView(trx, id);
-  await refreshCaseSla(trx, id, at);
+  await refreshCaseDerived(trx, id, at);
   await notifyCaseChange(trx, {
     caseId: id,
     number: String(view.number),

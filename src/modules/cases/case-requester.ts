@@ -4,7 +4,7 @@ import type { Tx } from '../../lib/context.js';
 import type { Actor } from '../auth/permissions.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange } from './case-events.js';
 import { rebuildSearchForRequester } from './cases.queries.js';
-import { refreshCaseSla } from '../sla/sla-tracking.js';
+import { refreshCaseDerived } from './case-derived.js';
 
 export { rebuildSearchForRequester };
 
@@ -32,7 +32,7 @@ export async function moveCasesToRequesterTx(
       at,
     });
     // The requester's tier and organisation can change which standard applies.
-    await refreshCaseSla(trx, c.id, at);
+    await refreshCaseDerived(trx, c.id, at);
     await notifyCaseChange(trx, {
       caseId: c.id,
       number: String(c.number),

@@ -13,7 +13,7 @@ import { assertPermission } from '../auth/permissions.js';
 import { customerSearchText, findOrCreateCustomer, getCustomerRef, type CustomerContact } from '../customers/customers.service.js';
 import { assertCanSeeCase, assertCanWorkCase } from './case-access.js';
 import { appendCaseEvent, eventActorOf, notifyCaseChange, type CaseEventKind, type EventActor } from './case-events.js';
-import { refreshCaseSla } from '../sla/sla-tracking.js';
+import { refreshCaseDerived } from './case-derived.js';
 import { queueReplyEmail } from '../email/outbound.js';
 import { assertAssignee, assertCategory, assertTeam, normaliseTags, validateCustomFields } from './case-fields.js';
 import { pickRoundRobinAssignee } from './assignment.js';
@@ -130,7 +130,7 @@ export async function loadCaseView(db: Tx, id: string): Promise<CaseView> {
 
 /** Every change ends here: the live SLA targets follow the case, then other instances hear of it. */
 async function announce(trx: Tx, view: CaseView, kind: string, at: Date): Promise<void> {
-  await refreshCaseSla(trx, view.id, at, { isNew: kind === 'created' });
+  await refreshCaseDerived(trx, view.id, at, { isNew: kind === 'created' });
   await notifyCaseChange(trx, {
     caseId: view.id,
     number: String(view.number),

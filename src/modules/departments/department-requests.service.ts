@@ -16,7 +16,7 @@ import { appendCaseEvent, eventActorOf, notifyCaseChange, type CaseEventKind } f
 import { addMessageTx, reloadLockedCase } from '../cases/cases.service.js';
 import { notifyUsers } from '../notifications/notifications.service.js';
 import { calendarOf } from '../sla/sla-config.service.js';
-import { refreshCaseSla } from '../sla/sla-tracking.js';
+import { refreshCaseDerived } from '../cases/case-derived.js';
 
 type RequestRow = Selectable<DepartmentRequestsTable>;
 
@@ -202,18 +202,20 @@ async function caseEvent(
   at: Date,
   after: Record<string, unknown>,
 ): Promise<void> {
+  // The department's name travels with every event: readers of the case log may not be able to list departments.
+  const dept = await trx.selectFrom('departments').select('name').where('id', '=', r.department_id).executeTakeFirst();
   await appendCaseEvent(trx, {
     caseId: r.case_id,
     actor: actor ? eventActorOf(actor) : { kind: 'system' },
     kind,
-    after: { requestId: r.id, departmentId: r.department_id, ...after },
+    after: { requestId: r.id, requestNumber: Number(r.number), departmentId: r.department_id, department: dept?.name ?? null, ...after },
     at,
   });
 }
 
 async function announceCase(trx: Tx, caseId: string, at: Date, kind: string): Promise<void> {
   // Open requests can pause the case's SLA clocks; its targets follow every change of them.
-  await refreshCaseSla(trx, caseId, at);
+  await refreshCaseDerived(trx, caseId, at);
   const c = await trx
     .selectFrom('cases')
     .select(['number', 'version', 'team_id', 'assignee_id'])

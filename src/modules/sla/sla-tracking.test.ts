@@ -392,6 +392,32 @@ describe('escalation', () => {
   });
 });
 
+describe('a target due the moment the case opens', () => {
+  test('is stored as breached by the next scan, not left active', async () => {
+    const instant = await admin.as({
+      method: 'POST',
+      url: '/api/sla/policies',
+      body: { name: 'Instant', calendarId, conditions: { types: ['incident'] }, targets: { firstReply: { minutes: 0 } } },
+    });
+    expect(instant.statusCode, instant.body).toBe(201);
+    await admin.as({ method: 'PUT', url: '/api/sla/policies/order', body: { ids: [instant.json().id, urgentId, standardId] } });
+    t.clock.set(at('10:00', '2026-12-01'));
+    const c = await openCase({ type: 'incident' });
+    // Due exactly now is not yet breached; the scan is asked to look again a second later.
+    expect((await stored(c.id))[0]).toMatchObject({
+      state: 'active',
+      next_alert_at: new Date(Date.parse(at('10:00', '2026-12-01')) + 1000),
+    });
+    t.clock.advance({ seconds: 2 });
+    await scanSla(t.ctx, { batch: 10_000 });
+    expect((await stored(c.id))[0]).toMatchObject({ target: 'firstReply', state: 'breached', next_alert_at: null });
+    const ids = (await admin.as({ url: '/api/cases?sla=breached&limit=200' })).json().items.map((i: { id: string }) => i.id);
+    expect(ids).toContain(c.id);
+    expect((await admin.as({ method: 'DELETE', url: `/api/sla/policies/${instant.json().id}` })).statusCode).toBe(204);
+    await scanSla(t.ctx, { batch: 10_000 });
+  });
+});
+
 describe('iCalendar holiday import', () => {
   const ics = [
     'BEGIN:VCALENDAR',

@@ -24,6 +24,7 @@ import {
 import { calendarOf, slaTargetLabels, toPolicyView, type PolicyConditions, type PolicyView } from './sla-config.service.js';
 import type { BusinessCalendar } from '../../lib/business-time.js';
 import { applyEscalationRules, rulesFor, type EscalationRule } from './escalation.js';
+import { refreshCaseMetrics } from '../reports/metric-facts.js';
 
 /** What policy conditions look at. */
 export type CaseFacts = {
@@ -443,7 +444,10 @@ export async function refreshCaseSla(
         if (rules.length > 0)
           escalations.push({ rules, why: `${slaTargetLabels[name]} ${alert.key === 'breach' ? 'target breached' : 'target at risk'}` });
       }
-      nextAlerts.set(name, next);
+      // Due exactly now is not yet breached (breached = now after due): look again a moment later,
+      // or the stored state would stay active with nothing left to wake the scan.
+      const dueNow = clock.state === 'active' && clock.dueAt !== null && clock.dueAt.getTime() <= now.getTime();
+      nextAlerts.set(name, dueNow ? new Date(Math.min(next?.getTime() ?? Infinity, now.getTime() + 1000)) : next);
     }
   }
   await storeTargets(trx, evaluation, nextAlerts, now);
@@ -480,7 +484,10 @@ export async function scanSla(ctx: ServiceContext, options: { batch?: number } =
       returning case_id`.execute(trx);
     // One batch, one transaction, one read of the policies.
     const policies = claimed.rows.length > 0 ? await loadActivePolicies(trx) : [];
-    for (const { case_id } of claimed.rows) result.alertsRaised += (await refreshCaseSla(trx, case_id, now, { policies })).alertsRaised;
+    for (const { case_id } of claimed.rows) {
+      result.alertsRaised += (await refreshCaseSla(trx, case_id, now, { policies })).alertsRaised;
+      await refreshCaseMetrics(trx, case_id, now);
+    }
     return claimed.rows.length;
   });
   result.refreshed = queued;
@@ -498,6 +505,8 @@ async function refreshLocked(ctx: ServiceContext, caseId: string, now: Date): Pr
       .executeTakeFirst();
     if (!row) return 0;
     const { alertsRaised } = await refreshCaseSla(trx, caseId, now);
+    // A breach changes what the case counts in the SLA attainment rollups.
+    await refreshCaseMetrics(trx, caseId, now);
     if (alertsRaised > 0)
       await notifyCaseChange(trx, {
         caseId,

@@ -1,11 +1,13 @@
 // The case list used by the inbox and the search page: one row per case, a keyboard cursor
-// (j/k or arrows move it, Enter opens, x ticks the row) and optional checkboxes for bulk changes.
+// (j/k or arrows move it, Enter opens, x ticks the row), optional checkboxes for bulk changes, and
+// each case's SLA countdown and escalation marker.
 import { Anchor, Checkbox, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { CaseListItem } from '../api-types';
 import { RelativeTime } from '../components/RelativeTime';
 import { isActivatable, isInsideWidget, isTypingTarget } from '../keyboard';
+import { SlaCell } from '../sla/SlaListBadge';
 import { PriorityBadge, StatusBadge } from './CaseBadges';
 import { Snippet } from './MessageBody';
 
@@ -118,7 +120,7 @@ export function CaseTable({ items, checked, onCheckedChange, keyboard = true, sh
   };
 
   return (
-    <Table.ScrollContainer minWidth={760}>
+    <Table.ScrollContainer minWidth={900}>
       <Table highlightOnHover verticalSpacing="xs" aria-label="Cases">
         <Table.Thead>
           <Table.Tr>
@@ -137,6 +139,7 @@ export function CaseTable({ items, checked, onCheckedChange, keyboard = true, sh
             <Table.Th>Requester</Table.Th>
             <Table.Th w={100}>Status</Table.Th>
             <Table.Th w={100}>Priority</Table.Th>
+            <Table.Th w={160}>SLA</Table.Th>
             <Table.Th>Assignee</Table.Th>
             <Table.Th w={130}>Updated</Table.Th>
           </Table.Tr>
@@ -195,6 +198,9 @@ export function CaseTable({ items, checked, onCheckedChange, keyboard = true, sh
                 </Table.Td>
                 <Table.Td>
                   <PriorityBadge priority={item.priority} />
+                </Table.Td>
+                <Table.Td>
+                  <SlaCell item={item} />
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm" c={item.assigneeName ? undefined : 'dimmed'} truncate maw={180}>

@@ -9,6 +9,7 @@ export type EventNames = {
   team: (id: string) => string | undefined;
   category: (id: string) => string | undefined;
   field: (key: string) => string | undefined;
+  department?: (id: string) => string | undefined;
 };
 
 type Fields = Record<string, unknown>;
@@ -134,6 +135,69 @@ function slaBreach(event: CaseEvent): string {
   return `recorded a breach of the ${targetLabel(after.target).toLowerCase()} target${dueSuffix(after)}`;
 }
 
+/** The department's name: carried by some events, else looked up by its id. */
+function departmentName(after: Fields, names: EventNames): string | undefined {
+  const id = str(after.departmentId);
+  return str(after.department) ?? (id ? names.department?.(id) : undefined);
+}
+
+/** "the Billing request": a department request by its department's name, when known. */
+function departmentRequestName(after: Fields, names: EventNames): string {
+  const name = departmentName(after, names);
+  return name ? `the ${name} request` : 'the department request';
+}
+
+function departmentRequest(event: CaseEvent, names: EventNames): string {
+  const after = fields(event.after);
+  const request = departmentRequestName(after, names);
+  const due = str(after.dueAt);
+  switch (event.kind) {
+    case 'department_request_created': {
+      const type = str(after.requestType);
+      const about = type && type !== 'general' ? ` about ${type.replace(/_/g, ' ')}` : '';
+      return `asked ${departmentName(after, names) ?? 'a department'}${about}${due ? `, due ${formatDateTime(due)}` : ''}`;
+    }
+    case 'department_request_clarification':
+      return str(after.question)
+        ? `asked for clarification on ${request}: ${quoted(after.question)}`
+        : `asked for clarification on ${request}`;
+    case 'department_request_clarified':
+      return `clarified ${request}`;
+    case 'department_request_assigned': {
+      const to = str(after.assigneeId);
+      if (!to) return `put ${request} back in the department queue`;
+      if (event.actor.type === 'user' && to === event.actor.id) return `took ${request}`;
+      return `assigned ${request} to ${names.user(to) ?? 'a colleague'}`;
+    }
+    case 'department_request_answered':
+      return `answered ${request}${after.late === true ? ' (late)' : ''}`;
+    case 'department_request_declined':
+      return str(after.reason) ? `declined ${request}: ${quoted(after.reason)}` : `declined ${request}`;
+    case 'department_request_cancelled':
+      return `cancelled ${request}`;
+    case 'department_request_escalated':
+      return `escalated ${request} to the department head: it is overdue${due ? ` (was due ${formatDateTime(due)})` : ''}`;
+    default:
+      return event.kind.replace(/_/g, ' ');
+  }
+}
+
+const AUTOMATED_KINDS: Record<string, string> = {
+  auto_reply: 'an automatic reply',
+  bounce: 'a bounce (undelivered mail report)',
+  bulk: 'bulk mail',
+};
+
+/** Automated mail kept on the case without reopening or counting it. */
+function automatedMessage(event: CaseEvent): string {
+  const after = fields(event.after);
+  const reason = str(after.reason);
+  const what = (reason && AUTOMATED_KINDS[reason]) ?? 'an automated message';
+  const channel = str(after.channel);
+  const via = channel ? ` (${lower(CHANNEL_LABELS, channel)})` : '';
+  return `${event.actor.type === 'system' ? 'received' : 'sent'} ${what}${via}; the case was left as it was`;
+}
+
 /** The event as a sentence: actor, then what they did. */
 export function describeEvent(event: CaseEvent, names: EventNames): string {
   const who = actorName(event);
@@ -205,6 +269,21 @@ export function describeEvent(event: CaseEvent, names: EventNames): string {
         return slaWarning(event);
       case 'sla_breached':
         return slaBreach(event);
+      case 'escalated': {
+        const reason = str(after.reason);
+        return `escalated the case to the managers${reason ? `: ${quoted(reason)}` : ''}`;
+      }
+      case 'automated_message':
+        return automatedMessage(event);
+      case 'department_request_created':
+      case 'department_request_clarification':
+      case 'department_request_clarified':
+      case 'department_request_assigned':
+      case 'department_request_answered':
+      case 'department_request_declined':
+      case 'department_request_cancelled':
+      case 'department_request_escalated':
+        return departmentRequest(event, names);
       default:
         return event.kind.replace(/_/g, ' ');
     }

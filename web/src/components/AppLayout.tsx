@@ -47,9 +47,10 @@ export function AppLayout() {
 
 function MainNavigation({ onNavigate }: { onNavigate: () => void }) {
   const { pathname } = useLocation();
+  const { user } = useMe();
   return (
     <>
-      {SECTIONS.map((section) => (
+      {SECTIONS.filter((section) => !section.roles || section.roles.includes(user.role)).map((section) => (
         <NavLink
           key={section.path}
           component={Link}

@@ -125,7 +125,7 @@ export function NotificationBell() {
                   notification={notification}
                   onOpen={() => {
                     if (!notification.readAt) markRead.mutate(notification.id);
-                    if (notification.caseId) setOpened(false);
+                    if (notificationLink(notification)) setOpened(false);
                   }}
                 />
               ))}
@@ -137,8 +137,16 @@ export function NotificationBell() {
   );
 }
 
+/** Where a notification leads: its case, else the department request it is about. */
+function notificationLink(notification: AppNotification): string | null {
+  if (notification.caseId) return `/cases/${notification.caseId}`;
+  const requestId = notification.data?.requestId;
+  return typeof requestId === 'string' ? `/requests/${requestId}` : null;
+}
+
 function NotificationItem({ notification, onOpen }: { notification: AppNotification; onOpen: () => void }) {
   const unread = !notification.readAt;
+  const link = notificationLink(notification);
   const body = (
     <Group gap="xs" wrap="nowrap" align="flex-start">
       <Box
@@ -149,7 +157,7 @@ function NotificationItem({ notification, onOpen }: { notification: AppNotificat
         aria-hidden="true"
       />
       <Stack gap={2} style={{ minWidth: 0 }}>
-        <Text size="sm" fw={unread ? 600 : 400} c={notification.caseId ? 'var(--mantine-color-anchor)' : undefined}>
+        <Text size="sm" fw={unread ? 600 : 400} c={link ? 'var(--mantine-color-anchor)' : undefined}>
           {notification.title}
         </Text>
         <RelativeTime iso={notification.createdAt} size="xs" c="dimmed" />
@@ -166,8 +174,8 @@ function NotificationItem({ notification, onOpen }: { notification: AppNotificat
     style: { display: 'block', borderBottom: '1px solid var(--mantine-color-default-border)' },
   } as const;
 
-  return notification.caseId ? (
-    <Anchor component={Link} to={`/cases/${notification.caseId}`} underline="never" c="inherit" {...common}>
+  return link ? (
+    <Anchor component={Link} to={link} underline="never" c="inherit" {...common}>
       {body}
     </Anchor>
   ) : (

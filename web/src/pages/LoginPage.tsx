@@ -8,11 +8,11 @@ import { queryKeys } from '../query-keys';
 import { useSession } from '../session';
 import { AuthFrame } from './AuthFrame';
 
-/** Where to go after signing in: back to the page that sent us here, else the inbox. */
+/** Where to go after signing in: back to the page that sent us here, else the home page of the role. */
 function useReturnPath(): string {
   const state = useLocation().state as { from?: unknown } | null;
   const from = typeof state?.from === 'string' ? state.from : '';
-  return from.startsWith('/') && !from.startsWith('/login') ? from : '/inbox';
+  return from.startsWith('/') && !from.startsWith('/login') ? from : '/';
 }
 
 export function LoginPage() {

@@ -28,6 +28,12 @@ const WORDS: Record<string, string> = {
   targets: 'Targets',
   conditions: 'Conditions',
   warnings: 'Warning',
+  escalations: 'Escalation rule',
+  setPriority: 'priority',
+  teamId: 'team',
+  addTags: 'tags',
+  on: 'when',
+  target: 'target',
   minutes: 'minutes',
   start: 'start',
   end: 'end',
@@ -44,7 +50,8 @@ export function describeIssuePath(path: string): string {
     if (/^\d+$/.test(part)) {
       const previous = words.at(-1);
       const n = Number(part) + 1;
-      if (previous === 'Holiday' || previous === 'Warning') words[words.length - 1] = `${previous} ${n}`;
+      if (previous === 'Holiday' || previous === 'Warning' || previous === 'Escalation rule') words[words.length - 1] = `${previous} ${n}`;
+      else if (previous === 'tags') words.push(`tag ${n}`);
       else words.push(`interval ${n}`);
     } else if (part !== 'weekly' || parts.length === 1) {
       words.push(WORDS[part] ?? part);

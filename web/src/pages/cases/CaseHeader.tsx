@@ -1,5 +1,6 @@
 // The case's title and fields: subject, status, priority, type, assignee, team, category, tags.
-// Each change is sent on its own with the version on screen.
+// Each change is sent on its own with the version on screen. "Escalate to manager" is in the "⋯"
+// menu beside the title; an escalated case says so, and why, under it.
 import { Alert, Anchor, Button, Group, Paper, Select, SimpleGrid, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -10,6 +11,7 @@ import { CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, TYPE_LABELS, labelOf, o
 import { useAssignableUsers, useCategories, useTeams } from '../../cases/lookups';
 import { RelativeTime } from '../../components/RelativeTime';
 import { useCan, useMe } from '../../session';
+import { CaseActionsMenu, EscalatedBadge, EscalationNotice } from './CaseEscalation';
 
 type Option = { value: string; label: string; disabled?: boolean };
 
@@ -62,13 +64,15 @@ export function CaseHeader({ caseView }: { caseView: CaseView }) {
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <SubjectEditor caseView={caseView} editable={editable} onSave={(subject) => update.mutate({ subject })} saving={update.isPending} />
-        <Group gap="sm" wrap="nowrap">
+        <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
+          <EscalatedBadge caseView={caseView} />
           <StatusBadge status={caseView.status} testId="case-status" />
           {editable && !caseView.assigneeId && (
             <Button onClick={() => update.mutate({ assigneeId: user.id })} loading={update.isPending && pending?.assigneeId === user.id}>
               Take it
             </Button>
           )}
+          {editable && <CaseActionsMenu caseView={caseView} />}
         </Group>
       </Group>
       <Text size="sm" c="dimmed" component="div">
@@ -86,6 +90,7 @@ export function CaseHeader({ caseView }: { caseView: CaseView }) {
           {caseView.reopenCount > 0 && <span>· reopened {caseView.reopenCount}×</span>}
         </Group>
       </Text>
+      <EscalationNotice caseView={caseView} />
       {closed && (
         <Alert color="gray" variant="light">
           This case is closed and cannot change. If the customer writes again, a follow-up case opens.

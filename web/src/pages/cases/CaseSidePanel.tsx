@@ -32,6 +32,8 @@ import { describeError } from '../../api';
 import { usePollUnlessLive } from '../../live';
 import { queryKeys } from '../../query-keys';
 import { useCan, useMe } from '../../session';
+import { useDepartments } from '../../requests/request-ui';
+import { CaseDepartmentsSection } from './CaseDepartmentsSection';
 import { CaseSlaSection } from './CaseSlaSection';
 
 export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
@@ -46,6 +48,7 @@ export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
         <Tabs.Panel value="details">
           <Stack gap="lg">
             <CaseSlaSection caseView={caseView} />
+            <CaseDepartmentsSection caseView={caseView} />
             <CustomerSection caseView={caseView} />
             <CustomFieldsSection caseView={caseView} />
             <FollowersSection caseView={caseView} />
@@ -310,6 +313,7 @@ function EventLog({ caseView }: { caseView: CaseView }) {
   const teams = useTeams();
   const categories = useCategories();
   const fields = useCustomFields();
+  const departments = useDepartments();
 
   if (events.isPending) return <Loader size="sm" />;
   if (events.isError && !events.data) return <QueryError error={events.error} onRetry={() => void events.refetch()} />;
@@ -319,6 +323,7 @@ function EventLog({ caseView }: { caseView: CaseView }) {
     team: (id) => (id === caseView.teamId ? (caseView.teamName ?? undefined) : teams.data?.find((t) => t.id === id)?.name),
     category: (id) => (id === caseView.categoryId ? (caseView.categoryName ?? undefined) : categories.data?.find((c) => c.id === id)?.path),
     field: (key) => fields.data?.find((f) => f.key === key)?.label,
+    department: (id) => departments.data?.find((d) => d.id === id)?.name,
   };
 
   // Newest first: what just happened is what people look for.

@@ -1,6 +1,6 @@
 // The conversation of a case, oldest first: customer messages, public replies and internal notes,
 // each with its own look so a note is never mistaken for something the customer saw.
-import { Badge, Group, Loader, Paper, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Loader, Paper, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { CaseView, MessageView } from '../../api-types';
 import { fetchCaseMessages } from '../../case-api';
@@ -9,6 +9,7 @@ import { MessageBody } from '../../cases/MessageBody';
 import { QueryError } from '../../components/QueryError';
 import { RelativeTime } from '../../components/RelativeTime';
 import { usePollUnlessLive } from '../../live';
+import { rawEmailUrl } from '../../mailbox-api';
 import { queryKeys } from '../../query-keys';
 
 const KIND_STYLE: Record<MessageView['kind'], { label: string; color: string; background?: string; border: string }> = {
@@ -77,7 +78,15 @@ export function Conversation({ caseView }: { caseView: CaseView }) {
                   </Text>
                 )}
               </Group>
-              <RelativeTime iso={message.createdAt} size="xs" c="dimmed" />
+              <Group gap="xs" wrap="nowrap">
+                {/* Mail that arrived through a mailbox keeps its original, as received. */}
+                {message.channel === 'email' && message.externalId && (
+                  <Anchor href={rawEmailUrl(caseView.id, message.id)} download size="xs" data-testid="message-raw-link">
+                    Download original
+                  </Anchor>
+                )}
+                <RelativeTime iso={message.createdAt} size="xs" c="dimmed" />
+              </Group>
             </Group>
             <MessageBody message={message} />
           </Paper>

@@ -1,9 +1,10 @@
 // The agent's inbox: saved views with live counts on the left, the selected view's cases on the
-// right, with keyboard navigation, bulk changes and "New case".
-import { Badge, Box, Button, Group, Kbd, Loader, NavLink, Paper, Stack, Text, Title } from '@mantine/core';
+// right, with keyboard navigation, bulk changes and "New case". Quick filters narrow the view to
+// the cases breaching within the hour, already breached, or escalated (?filter= in the URL).
+import { Badge, Box, Button, Group, Kbd, Loader, NavLink, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { CaseListItem, SavedView } from '../../api-types';
 import { listViewCases, listViews } from '../../case-api';
 import { CaseTable } from '../../cases/CaseTable';
@@ -12,6 +13,7 @@ import { QueryError } from '../../components/QueryError';
 import { usePollUnlessLive } from '../../live';
 import { queryKeys } from '../../query-keys';
 import { useCan } from '../../session';
+import { QUICK_FILTERS, listQuickCases, type QuickFilter } from '../../sla-api';
 import { BulkActionBar } from './BulkActionBar';
 import { NewCaseModal } from './NewCaseModal';
 
@@ -102,13 +104,43 @@ function ViewList({ views, error, pending, currentId, onRetry }: ViewListProps) 
   );
 }
 
+const QUICK_LABELS: Record<QuickFilter, string> = {
+  at_risk: 'Breaching within 1 hour',
+  breached: 'Breached',
+  escalated: 'Escalated',
+};
+
+const QUICK_EMPTY: Record<QuickFilter, string> = {
+  at_risk: 'Nothing in this view falls due within the hour.',
+  breached: 'No case in this view has a breached target.',
+  escalated: 'No case in this view is escalated.',
+};
+
+function useQuickFilter(): [QuickFilter | null, (next: QuickFilter | null) => void] {
+  const [params, setParams] = useSearchParams();
+  const value = params.get('filter');
+  const quick = QUICK_FILTERS.find((q) => q === value) ?? null;
+  const setQuick = (next: QuickFilter | null) =>
+    setParams(
+      (old) => {
+        const updated = new URLSearchParams(old);
+        if (next) updated.set('filter', next);
+        else updated.delete('filter');
+        return updated;
+      },
+      { replace: true },
+    );
+  return [quick, setQuick];
+}
+
 function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefined }) {
   const refetchInterval = usePollUnlessLive();
   const can = useCan();
+  const [quick, setQuick] = useQuickFilter();
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const cases = useInfiniteQuery({
-    queryKey: queryKeys.viewCases(viewId),
-    queryFn: ({ pageParam }) => listViewCases(viewId, pageParam),
+    queryKey: quick ? queryKeys.viewQuickCases(viewId, quick) : queryKeys.viewCases(viewId),
+    queryFn: ({ pageParam }) => (quick ? listQuickCases(viewId, quick, pageParam) : listViewCases(viewId, pageParam)),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -138,12 +170,27 @@ function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefin
       <Group justify="space-between" align="baseline">
         <Title order={3} size="h4">
           {view?.name ?? 'Cases'}
+          {quick && (
+            <Text span c="dimmed" inherit>
+              {' '}
+              · {QUICK_LABELS[quick]}
+            </Text>
+          )}
         </Title>
         <Text size="xs" c="dimmed">
           {total !== undefined ? `${items.length} of ${total} · ` : ''}
           <Kbd size="xs">j</Kbd>/<Kbd size="xs">k</Kbd> move · <Kbd size="xs">Enter</Kbd> open · <Kbd size="xs">x</Kbd> select
         </Text>
       </Group>
+      <SegmentedControl
+        aria-label="Quick filter"
+        data-testid="quick-filters"
+        size="xs"
+        style={{ alignSelf: 'flex-start' }}
+        value={quick ?? 'all'}
+        onChange={(value) => setQuick(QUICK_FILTERS.find((q) => q === value) ?? null)}
+        data={[{ value: 'all', label: 'All' }, ...QUICK_FILTERS.map((q) => ({ value: q, label: QUICK_LABELS[q] }))]}
+      />
       {can('cases.work') && visibleChecked.size > 0 && (
         <BulkActionBar caseIds={[...visibleChecked]} onDone={(remaining) => setChecked(new Set(remaining))} />
       )}
@@ -157,7 +204,7 @@ function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefin
             items={items}
             checked={can('cases.work') ? visibleChecked : undefined}
             onCheckedChange={setChecked}
-            emptyText="No cases in this view. Nice work."
+            emptyText={quick ? QUICK_EMPTY[quick] : 'No cases in this view. Nice work.'}
           />
           {cases.hasNextPage && (
             <Group justify="center">

@@ -8,6 +8,7 @@ import { QueryError } from '../../components/QueryError';
 import { RoleBadge } from '../../components/RoleBadge';
 import { notifyError } from '../../notify';
 import { queryKeys } from '../../query-keys';
+import { DepartmentServiceSection } from './DepartmentServiceSection';
 import type { GroupConfig } from './GroupsPage';
 
 type GroupDrawerProps = {
@@ -46,6 +47,7 @@ export function GroupDrawer({ config, groupId, opened, canManage, onClose }: Gro
           )}
           {canManage && <AddMemberForm config={config} group={group.data} />}
           <MemberTable config={config} group={group.data} canManage={canManage} />
+          {config.kind === 'departments' && <DepartmentServiceSection departmentId={group.data.id} canManage={canManage} />}
         </Stack>
       )}
     </Drawer>

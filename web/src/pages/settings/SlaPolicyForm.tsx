@@ -1,6 +1,7 @@
 // One SLA policy: its calendar, its targets (first reply, next reply, periodic update, resolution),
-// which cases it applies to, whether "on hold" pauses it, when to warn before a breach, and
-// whether it is in use.
+// which cases it applies to, whether "on hold" or waiting on a department pauses it, when to warn
+// before a breach, what to do when a warning or breach is raised (escalation rules), and whether
+// it is in use.
 import {
   ActionIcon,
   Button,
@@ -41,6 +42,7 @@ import { queryKeys } from '../../query-keys';
 import { createSlaPolicy, updateSlaPolicy, type PolicyInput } from '../../sla-api';
 import { SlaFormError } from '../../sla/SlaFormError';
 import { SLA_TARGET_DESCRIPTIONS, SLA_TARGET_LABELS } from '../../sla/sla-format';
+import { SlaEscalationRulesEditor, escalationRows, escalationRule, hasAction } from './SlaEscalationRules';
 
 type Amount = number | string;
 type TargetDraft = { hours: Amount; minutes: Amount; businessHours: boolean };
@@ -121,6 +123,8 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
   const [categoryIds, setCategoryIds] = useState<string[]>(conditions.categoryIds ?? []);
   const [tags, setTags] = useState<string[]>(conditions.tags ?? []);
   const [pauseOnHold, setPauseOnHold] = useState(policy?.pauseOnHold ?? false);
+  const [pauseOnDepartment, setPauseOnDepartment] = useState(policy?.pauseOnDepartment ?? false);
+  const [escalations, setEscalations] = useState(() => escalationRows(policy?.escalations ?? []));
   const [warnings, setWarnings] = useState<WarningRow[]>(() => warningRows(policy?.warnings ?? DEFAULT_WARNINGS));
   const [active, setActive] = useState(policy?.active ?? true);
   const [submitted, setSubmitted] = useState(false);
@@ -142,10 +146,16 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
 
   const anyTarget = SLA_TARGET_NAMES.some((name) => minutesOf(targets[name]) !== null);
   const badWarning = warnings.some((w) => !isNumber(w.value));
+  const badEscalation = escalations.some((row) => !hasAction(row));
 
   const teamOptions = withSelected(
     (teams.data ?? []).map((t) => ({ value: t.id, label: t.name })),
     teamIds,
+    'A deleted team',
+  );
+  const escalationTeamOptions = withSelected(
+    (teams.data ?? []).map((t) => ({ value: t.id, label: t.name })),
+    escalations.flatMap((row) => (row.teamId ? [row.teamId] : [])),
     'A deleted team',
   );
   const categoryOptions = withSelected(
@@ -157,7 +167,7 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitted(true);
-    if (!calendarId || !anyTarget || badWarning) return;
+    if (!calendarId || !anyTarget || badWarning || badEscalation) return;
     const chosenTargets: SlaTargets = {};
     for (const target of SLA_TARGET_NAMES) {
       const minutes = minutesOf(targets[target]);
@@ -182,7 +192,9 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
       // Empty conditions are left out (undefined is not sent): absent matches every case.
       conditions: chosenConditions,
       pauseOnHold,
+      pauseOnDepartment,
       warnings: warnings.map((w) => (w.kind === 'percentUsed' ? { percentUsed: Number(w.value) } : { minutesLeft: Number(w.value) })),
+      escalations: escalations.map(escalationRule),
       active,
     });
   }
@@ -346,6 +358,12 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
           checked={pauseOnHold}
           onChange={(event) => setPauseOnHold(event.currentTarget.checked)}
         />
+        <Checkbox
+          label="Pause while waiting on a department"
+          description="Also pause the clocks while the case waits on an open request to another department."
+          checked={pauseOnDepartment}
+          onChange={(event) => setPauseOnDepartment(event.currentTarget.checked)}
+        />
 
         <div>
           <Title order={5}>Warnings</Title>
@@ -407,6 +425,20 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
             </Button>
           </Group>
         </Stack>
+
+        <div>
+          <Title order={5}>Escalation</Title>
+          <Text size="xs" c="dimmed">
+            When a warning or a breach is raised, do more than notify. A priority is only ever raised; each rule runs once per alert.
+          </Text>
+        </div>
+        <SlaEscalationRulesEditor
+          rows={escalations}
+          onChange={setEscalations}
+          teamOptions={escalationTeamOptions}
+          teamsLoading={teams.isPending}
+          submitted={submitted}
+        />
 
         <SlaFormError error={save.error} />
         <Group justify="flex-end">

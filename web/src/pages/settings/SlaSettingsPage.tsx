@@ -380,6 +380,10 @@ function PolicyTable({ policies, calendars, canManage, onEdit, onDelete }: Polic
                   <Text size="xs" c="dimmed">
                     {policy.warnings.length ? `Warn at ${policy.warnings.map(describeWarning).join(', ')}` : 'No warnings'}
                     {policy.pauseOnHold ? ' · pauses on hold' : ''}
+                    {policy.pauseOnDepartment ? ' · pauses while waiting on a department' : ''}
+                    {policy.escalations?.length
+                      ? ` · ${policy.escalations.length} escalation ${policy.escalations.length === 1 ? 'rule' : 'rules'}`
+                      : ''}
                   </Text>
                 </Table.Td>
                 <Table.Td>

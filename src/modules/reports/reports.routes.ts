@@ -1,0 +1,119 @@
+// HTTP for reports: the metric catalogue, each metric over a period grouped by time or a
+// dimension, and the drill-down to the exact cases behind any figure.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireAuth } from '../../http/auth-hook.js';
+import { Iso } from '../../http/schemas.js';
+import { isValidTimeZone } from '../../lib/business-time.js';
+import type { ServiceContext } from '../../lib/context.js';
+import { assertPermission } from '../auth/permissions.js';
+import { CasePrioritySchema, CaseTypeSchema, ChannelSchema } from '../cases/cases.routes.js';
+import { computeMetric, dimensionGroupings, drillMetric, metrics, slaTargets, timeGroupings } from './metrics.js';
+
+const UuidOrNone = z.union([z.uuid(), z.literal('none')]);
+const reportQuery = {
+  from: z.iso.datetime({ offset: true }).describe('start of the period (rounded down to a quarter hour)'),
+  to: z.iso.datetime({ offset: true }).describe('end of the period, exclusive (rounded down to a quarter hour)'),
+  groupBy: z.enum([...timeGroupings, ...dimensionGroupings, 'total']).default('total'),
+  timeZone: z
+    .string()
+    .max(100)
+    .refine(isValidTimeZone, 'must be an IANA time zone')
+    .optional()
+    .describe('for hour/day/week/month buckets; default FRONTLINE_TIME_ZONE'),
+  target: z.enum(slaTargets).optional().describe('sla_attainment only; default firstReply'),
+  teamId: UuidOrNone.optional(),
+  assigneeId: UuidOrNone.optional(),
+  categoryId: UuidOrNone.optional(),
+  channel: ChannelSchema.optional(),
+  priority: CasePrioritySchema.optional(),
+  type: CaseTypeSchema.optional(),
+};
+const MetricParams = z.strictObject({ metric: z.string().regex(/^[a-z_]{1,50}$/) });
+
+export function reportsRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/reports/metrics',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'The metrics, with their definitions (docs/metrics.md)',
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({ id: z.string(), name: z.string(), unit: z.string(), definition: z.string(), countedAt: z.string() }),
+              ),
+              groupBy: z.array(z.string()),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        assertPermission(requireAuth(req), 'reports.read');
+        return {
+          items: metrics.map(({ id, name, unit, definition, countedAt }) => ({ id, name, unit, definition, countedAt })),
+          groupBy: [...timeGroupings, ...dimensionGroupings, 'total'],
+        };
+      },
+    );
+
+    app.get(
+      '/api/reports/metrics/:metric',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'A metric over a period, grouped; `cases` is how many cases each value counts',
+          params: MetricParams,
+          querystring: z.strictObject(reportQuery),
+          response: {
+            200: z.object({
+              metric: z.string(),
+              unit: z.string(),
+              rows: z.array(z.object({ group: z.string(), value: z.number().nullable(), cases: z.number().int() })),
+            }),
+          },
+        },
+      },
+      async (req) => computeMetric(ctx, req.params.metric, req.query, requireAuth(req)),
+    );
+
+    app.get(
+      '/api/reports/metrics/:metric/cases',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'The exact cases one figure counts (same query plus the row’s group)',
+          params: MetricParams,
+          querystring: z.strictObject({
+            ...reportQuery,
+            group: z.string().min(1).max(100).describe('the `group` of the row to open'),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+          }),
+          response: {
+            200: z.object({
+              total: z.number().int(),
+              items: z.array(
+                z.object({
+                  id: z.uuid(),
+                  number: z.number().int(),
+                  subject: z.string(),
+                  status: z.string(),
+                  priority: z.string(),
+                  channel: z.string(),
+                  teamId: z.uuid().nullable(),
+                  assigneeId: z.uuid().nullable(),
+                  createdAt: Iso,
+                  countedAt: Iso,
+                  value: z.number().nullable(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (req) => drillMetric(ctx, req.params.metric, req.query, requireAuth(req)),
+    );
+  };
+}
