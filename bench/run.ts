@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only ingest,inbox,sla] [-- --database embedded|postgres]`: runs
+// `npm run bench [-- --quick] [-- --only ingest,inbox,sla,export] [-- --database embedded|postgres]`: runs
 // every benchmark on the embedded database and, when DATABASE_URL is set, on PostgreSQL; prints
 // each result as one JSON line (progress goes to stderr) and writes them all, with the machine's
 // facts, to bench/results/latest.json. A benchmark that fails reports its error, the others
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { postgresVersion } from './databases.js';
 import { benchInbox } from './inbox.js';
 import { benchIngest } from './ingest.js';
+import { benchExport } from './export.js';
 import { benchSla } from './sla.js';
 import { benchStartup } from './startup.js';
 
@@ -35,6 +36,7 @@ function plan(): Bench[] {
   for (const database of databases) all.push({ name: 'startup', database, run: () => benchStartup({ database, serverUrl }) });
   for (const database of databases) all.push({ name: 'inbox', database, run: () => benchInbox({ database, serverUrl, quick, log }) });
   for (const database of databases) all.push({ name: 'sla', database, run: () => benchSla({ database, serverUrl, quick, log }) });
+  for (const database of databases) all.push({ name: 'export', database, run: () => benchExport({ database, serverUrl, quick, log }) });
   return all.filter((b) => (!only || only.includes(b.name)) && (!onlyDatabase || b.database === onlyDatabase));
 }
 

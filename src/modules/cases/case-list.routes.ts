@@ -6,6 +6,9 @@ import { requireAuth } from '../../http/auth-hook.js';
 import { Iso, QueryBoolean } from '../../http/schemas.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { listViewCases } from '../views/views.service.js';
+import { sendTable } from '../../http/send-table.js';
+import { exportFormats } from '../../lib/table-export.js';
+import { caseExportColumns, openCaseExport } from './case-export.js';
 import { bulkUpdateCases, maxBulkCases } from './bulk.js';
 import {
   CaseFiltersSchema,
@@ -162,6 +165,24 @@ export function caseListRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
         const filters = filtersOf(req.query);
         if (viewId) return listViewCases(ctx, viewId, { filters, sort, cursor, limit }, actor);
         return listCases(ctx, { filters, sort, cursor, limit }, actor);
+      },
+    );
+
+    app.get(
+      '/api/cases/export',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Every case the filters select, as a CSV or XLSX download (streamed; any number of rows)',
+          querystring: CaseListQuery.omit({ cursor: true, limit: true, sort: true, viewId: true }).extend({
+            format: z.enum(exportFormats).default('csv'),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const { format, ...query } = req.query;
+        const rows = await openCaseExport(ctx, filtersOf(query), requireAuth(req));
+        return sendTable(req, reply, { format, columns: caseExportColumns, rows, name: 'cases', at: ctx.clock.now() });
       },
     );
 
