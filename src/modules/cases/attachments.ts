@@ -1,6 +1,7 @@
 // Files attached to case messages: bytes in the FileStore, metadata in `attachments`.
 // Downloads are always served as attachments with a neutral type unless the file is a plain
 // image, so a customer's upload can never run as a page in our origin.
+import { sql } from 'kysely';
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import type { FileStore } from '../../lib/file-store.js';
@@ -83,6 +84,18 @@ export async function listCaseAttachments(db: Tx, caseId: string): Promise<Attac
   return rows.map(toAttachmentView);
 }
 
+/** A department request shared this message with a department the actor belongs to (back office). */
+async function sharedWithDepartmentOf(db: Tx, actor: Actor, messageId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('department_requests as r')
+    .innerJoin('department_members as m', 'm.department_id', 'r.department_id')
+    .select('r.id')
+    .where('m.user_id', '=', actor.userId)
+    .where(sql<boolean>`${messageId}::uuid = any(r.shared_message_ids)`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function readAttachment(
   ctx: ServiceContext,
   store: FileStore,
@@ -98,7 +111,8 @@ export async function readAttachment(
     .where('a.id', '=', id)
     .executeTakeFirst();
   if (!row) throw new AppError('not_found', `attachment ${id} does not exist`);
-  await assertCanSeeCase(ctx.db, actor, { id: row.case_id, team_id: row.team_id, assignee_id: row.assignee_id });
+  if (!(await sharedWithDepartmentOf(ctx.db, actor, row.message_id)))
+    await assertCanSeeCase(ctx.db, actor, { id: row.case_id, team_id: row.team_id, assignee_id: row.assignee_id });
   const data = await store.get(row.storage_key);
   if (!data) throw new AppError('gone', `the file of attachment ${id} is missing from storage`);
   const inline = inlineSafeTypes.has(row.content_type);

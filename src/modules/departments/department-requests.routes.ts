@@ -62,7 +62,15 @@ const DetailSchema = RequestSchema.extend({
     subject: z.string(),
     status: z.string(),
     requesterName: z.string(),
-    messages: z.array(z.object({ id: z.uuid(), kind: z.string(), bodyText: z.string(), createdAt: Iso })),
+    messages: z.array(
+      z.object({
+        id: z.uuid(),
+        kind: z.string(),
+        bodyText: z.string(),
+        createdAt: Iso,
+        attachments: z.array(z.object({ id: z.uuid(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int() })),
+      }),
+    ),
   }),
   events: z.array(
     z.object({
@@ -295,6 +303,17 @@ export function departmentRequestsRoutes(ctx: ServiceContext): FastifyPluginAsyn
                 TurnaroundFigures.extend({
                   departmentId: z.uuid(),
                   departmentName: z.string(),
+                  trend: z
+                    .array(
+                      z.object({
+                        week: z.string().describe('Monday of the local week (FRONTLINE_TIME_ZONE)'),
+                        requests: z.number().int(),
+                        completed: z.number().int(),
+                        completionMedianMinutes: z.number().nullable(),
+                        withinOlaPercent: z.number().nullable(),
+                      }),
+                    )
+                    .describe('week by week, by creation'),
                   members: z.array(TurnaroundFigures.extend({ userId: z.uuid(), name: z.string() })),
                 }),
               ),

@@ -454,7 +454,13 @@ export type SharedCaseContext = {
   subject: string;
   status: string;
   requesterName: string;
-  messages: { id: string; kind: string; bodyText: string; createdAt: string }[];
+  messages: {
+    id: string;
+    kind: string;
+    bodyText: string;
+    createdAt: string;
+    attachments: { id: string; filename: string; contentType: string; sizeBytes: number }[];
+  }[];
 };
 
 export type RequestDetail = DepartmentRequestView & {
@@ -485,6 +491,19 @@ export async function getDepartmentRequest(ctx: ServiceContext, id: string, acto
           .orderBy('seq')
           .execute();
   const events = await ctx.db.selectFrom('department_request_events').selectAll().where('request_id', '=', id).orderBy('id').execute();
+  const files =
+    messages.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('attachments')
+          .select(['id', 'message_id', 'filename', 'content_type', 'size_bytes'])
+          .where(
+            'message_id',
+            'in',
+            messages.map((m) => m.id),
+          )
+          .orderBy('seq')
+          .execute();
   return {
     ...toView(row, ctx.clock.now()),
     case: {
@@ -493,7 +512,17 @@ export async function getDepartmentRequest(ctx: ServiceContext, id: string, acto
       subject: c.subject,
       status: c.status,
       requesterName: c.name,
-      messages: messages.map((m) => ({ id: m.id, kind: m.kind, bodyText: m.body_text, createdAt: m.created_at.toISOString() })),
+      // Attachments of shared messages download through GET /api/attachments/:id, which lets the
+      // department's members in for exactly these.
+      messages: messages.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        bodyText: m.body_text,
+        createdAt: m.created_at.toISOString(),
+        attachments: files
+          .filter((f) => f.message_id === m.id)
+          .map((f) => ({ id: f.id, filename: f.filename, contentType: f.content_type, sizeBytes: Number(f.size_bytes) })),
+      })),
     },
     events: events.map((e) => ({ kind: e.kind, actorId: e.actor_user_id, body: e.body, data: e.data, at: e.at.toISOString() })),
   };

@@ -98,7 +98,12 @@ describe('a complaint that needs billing and logistics', () => {
           subject: 'Charged twice and parcel lost',
           type: 'complaint',
           requester: { email: 'erin@example.com', name: 'Erin Shaw' },
-          message: { body: 'I paid twice for order 77' },
+          message: {
+            body: 'I paid twice for order 77',
+            attachments: [
+              { filename: 'statement.txt', contentType: 'text/plain', dataBase64: Buffer.from('two charges').toString('base64') },
+            ],
+          },
         },
       }),
       201,
@@ -166,6 +171,13 @@ describe('a complaint that needs billing and logistics', () => {
     );
     expect(detail.case).toMatchObject({ subject: 'Charged twice and parcel lost', requesterName: 'Erin Shaw' });
     expect(detail.case.messages.map((m) => m.bodyText)).toEqual(['I paid twice for order 77']);
+    // The shared message's attachment downloads for the department, and for no other back office.
+    const [file] = (detail.case.messages[0] as unknown as { attachments: { id: string; filename: string }[] }).attachments;
+    expect(file).toMatchObject({ filename: 'statement.txt' });
+    const download = await billingClerk.as({ url: `/api/attachments/${file!.id}` });
+    expect(download.statusCode).toBe(200);
+    expect(download.body).toBe('two charges');
+    expect((await courier.as({ url: `/api/attachments/${file!.id}` })).statusCode).toBe(404);
     expect((await billingClerk.as({ url: `/api/department-requests/${logistics.id}` })).statusCode).toBe(404);
     expect(
       (await courier.as({ method: 'POST', url: `/api/department-requests/${billing.id}/answer`, body: { answer: 'x' } })).statusCode,
@@ -288,6 +300,9 @@ describe('a complaint that needs billing and logistics', () => {
       openNow: 0,
       overdueNow: 0,
     });
+    expect(byName.Billing!.trend).toEqual([
+      { week: '2026-11-23', requests: 1, completed: 1, completionMedianMinutes: 150, withinOlaPercent: 0 },
+    ]);
     // Logistics: answered 09:00→09:40 = 40 clock minutes, within its hour.
     expect(byName.Logistics).toMatchObject({
       requests: 1,

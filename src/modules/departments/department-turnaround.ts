@@ -2,6 +2,7 @@
 // time to first response and to completion (median, p90) in the request's OLA time (business
 // minutes on the department calendar, or calendar minutes), share completed within the OLA, and
 // the open and overdue backlog now.
+import { DateTime } from 'luxon';
 import type { ServiceContext } from '../../lib/context.js';
 import { businessMinutesBetween, calendarMinutesBetween, type BusinessCalendar } from '../../lib/business-time.js';
 import { AppError } from '../../lib/errors.js';
@@ -70,6 +71,27 @@ function figures(period: Row[], backlog: Row[], calendar: BusinessCalendar | nul
   };
 }
 
+/** Week by week (local weeks from Monday, by creation): requests, completion median and % within OLA. */
+function weeklyTrend(period: Row[], calendar: BusinessCalendar | null, now: Date, timeZone: string) {
+  const byWeek = new Map<string, Row[]>();
+  for (const r of period) {
+    const week = DateTime.fromJSDate(r.created_at, { zone: timeZone }).startOf('week').toISODate()!;
+    byWeek.set(week, [...(byWeek.get(week) ?? []), r]);
+  }
+  return [...byWeek.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([week, rows]) => {
+      const f = figures(rows, [], calendar, now);
+      return {
+        week,
+        requests: f.requests,
+        completed: f.completed,
+        completionMedianMinutes: f.completionMinutes.median,
+        withinOlaPercent: f.withinOlaPercent,
+      };
+    });
+}
+
 export async function departmentTurnaround(ctx: ServiceContext, query: { from: string; to: string; departmentId?: string }, actor: Actor) {
   assertPermission(actor, 'reports.read');
   const from = new Date(query.from);
@@ -121,6 +143,7 @@ export async function departmentTurnaround(ctx: ServiceContext, query: { from: s
         departmentId: d.id,
         departmentName: d.name,
         ...figures(mine(period), mine(backlog), calendar, now),
+        trend: weeklyTrend(mine(period), calendar, now, ctx.config.timeZone),
         members: members
           .filter((m) => m.department_id === d.id)
           .map((m) => {
