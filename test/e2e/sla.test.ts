@@ -202,6 +202,11 @@ describe('service standards', () => {
     await drawer.getByLabel('First reply minutes').fill('30');
     await drawer.getByLabel('First reply in business hours').uncheck();
     await drawer.getByLabel('Resolution hours').fill('8');
+    // The live preview says when a case opened now would be due, as the server computes it.
+    const previewRow = drawer.getByTestId('sla-preview-firstReply');
+
+    await previewRow.waitFor(WAIT);
+    await expect.poll(async () => previewRow.textContent(), WAIT).toMatch(/in (29|30) minutes/);
     // The server's validation message is shown when the name is missing.
     await drawer.getByRole('button', { name: 'Create policy' }).click();
     await drawer.getByRole('alert').filter({ hasText: 'Name' }).waitFor(WAIT);

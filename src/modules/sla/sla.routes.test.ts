@@ -144,3 +144,16 @@ describe('refusals', () => {
     expect(res.json().error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('targets.x') });
   });
 });
+
+test('a partial holiday closes part of a day in the preview too', async () => {
+  // Thursday 24 December 2026, London 09:00–17:00, closed from 12:00: a 4-hour target from 10:00
+  // uses 2 hours that morning and the rest on the next open day (the 25th is a holiday; the 28th
+  // is the Monday after the weekend).
+  const res = await preview({
+    calendar: { ...londonOffice, holidays: ['2026-12-25', { date: '2026-12-24', start: '12:00', end: '24:00' }] },
+    start: '2026-12-24T10:00:00Z',
+    targets: { firstReply: { minutes: 240 } },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.json().due.firstReply).toBe('2026-12-28T11:00:00.000Z');
+});

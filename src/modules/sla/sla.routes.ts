@@ -26,7 +26,18 @@ export const WeeklySchema = z
 const CalendarSchema = z.strictObject({
   timeZone: z.string().max(100).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London'),
   weekly: WeeklySchema.describe('Opening hours per lower-case weekday; an absent day is closed; end <= start runs overnight'),
-  holidays: z.array(z.iso.date()).max(1000).optional().describe('Local dates closed all day'),
+  holidays: z
+    .array(
+      z.union([
+        z.iso.date(),
+        z
+          .strictObject({ date: z.iso.date(), start: WallTime, end: WallTime })
+          .refine((h) => h.start !== '24:00' && h.start < h.end, 'a partial holiday needs start before end (end may be 24:00)'),
+      ]),
+    )
+    .max(2000)
+    .optional()
+    .describe('Local dates closed all day, or { date, start, end } closing part of one'),
 });
 
 // An instant must say where it is: a time without "Z" or an offset would be ambiguous.

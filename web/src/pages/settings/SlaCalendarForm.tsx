@@ -1,6 +1,21 @@
 // One business calendar: its name, time zone, weekly opening hours (several intervals a day) and
 // holidays (whole dates or part of a date), with holidays importable from an iCalendar file.
-import { ActionIcon, Alert, Button, Checkbox, Divider, FileInput, Group, List, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Checkbox,
+  Divider,
+  FileInput,
+  Group,
+  List,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { WEEKDAYS, type Holiday, type HolidayImportResult, type OpeningInterval, type SlaCalendar, type Weekday } from '../../api-types';
@@ -9,7 +24,8 @@ import { notifySuccess } from '../../notify';
 import { queryKeys } from '../../query-keys';
 import { createSlaCalendar, importCalendarHolidays, updateSlaCalendar, type CalendarInput } from '../../sla-api';
 import { SlaFormError } from '../../sla/SlaFormError';
-import { WEEKDAY_LABELS } from '../../sla/sla-format';
+import { formatMinutes, WEEKDAY_LABELS } from '../../sla/sla-format';
+import { SlaPreview, type PreviewCalendar } from '../../sla/SlaPreview';
 
 const WALL_TIME = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -121,6 +137,19 @@ export function SlaCalendarForm({ calendar, onDone }: CalendarFormProps) {
     (row) => !LOCAL_DATE.test(row.date) || (row.partial && (timeError(row.start, true) || timeError(row.end, true))),
   );
   const noHours = WEEKDAYS.every((day) => week[day].length === 0);
+
+  const [sampleMinutes, setSampleMinutes] = useState(240);
+  // The calendar as edited so far, for the live preview; null while it cannot be valid.
+  const previewCalendar: PreviewCalendar | null =
+    invalidTimes || invalidHolidays || noHours || !timeZone
+      ? null
+      : {
+          timeZone,
+          weekly: Object.fromEntries(
+            WEEKDAYS.filter((d) => week[d].length > 0).map((d) => [d, week[d].map(({ start, end }) => ({ start, end }))]),
+          ),
+          holidays: holidays.map(holidayOf),
+        };
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -342,6 +371,20 @@ export function SlaCalendarForm({ calendar, onDone }: CalendarFormProps) {
             Holidays can be imported from an .ics file once the calendar is created.
           </Text>
         )}
+
+        <SlaPreview
+          calendar={previewCalendar}
+          targets={{ [`${formatMinutes(sampleMinutes)} of business time`]: { minutes: sampleMinutes, businessHours: true } }}
+          title="A sample target on these hours"
+        />
+        <NumberInput
+          label="Sample target (minutes)"
+          min={0}
+          max={525600}
+          value={sampleMinutes}
+          onChange={(v: string | number) => setSampleMinutes(typeof v === 'number' ? v : 0)}
+          w={200}
+        />
 
         <SlaFormError error={save.error} />
         <Group justify="flex-end">

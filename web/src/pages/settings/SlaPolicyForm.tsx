@@ -43,6 +43,7 @@ import { createSlaPolicy, updateSlaPolicy, type PolicyInput } from '../../sla-ap
 import { SlaFormError } from '../../sla/SlaFormError';
 import { SLA_TARGET_DESCRIPTIONS, SLA_TARGET_LABELS } from '../../sla/sla-format';
 import { SlaEscalationRulesEditor, escalationRows, escalationRule, hasAction } from './SlaEscalationRules';
+import { SlaPreview, type PreviewTargets } from '../../sla/SlaPreview';
 
 type Amount = number | string;
 type TargetDraft = { hours: Amount; minutes: Amount; businessHours: boolean };
@@ -82,6 +83,16 @@ const isNumber = (value: Amount): value is number => typeof value === 'number' &
 function minutesOf(draft: TargetDraft): number | null {
   if (!isNumber(draft.hours) && !isNumber(draft.minutes)) return null;
   return (isNumber(draft.hours) ? draft.hours : 0) * 60 + (isNumber(draft.minutes) ? draft.minutes : 0);
+}
+
+/** The targets filled in so far, as the preview takes them. */
+function previewTargets(targets: Record<SlaTargetName, TargetDraft>): PreviewTargets {
+  const out: PreviewTargets = {};
+  for (const name of SLA_TARGET_NAMES) {
+    const minutes = minutesOf(targets[name]);
+    if (minutes !== null) out[name] = { minutes, businessHours: targets[name].businessHours };
+  }
+  return out;
 }
 
 function nonEmpty<T>(values: T[]): T[] | undefined {
@@ -438,6 +449,12 @@ export function SlaPolicyForm({ policy, calendars, onDone }: PolicyFormProps) {
           teamOptions={escalationTeamOptions}
           teamsLoading={teams.isPending}
           submitted={submitted}
+        />
+
+        <SlaPreview
+          calendar={calendars.find((c) => c.id === calendarId) ?? null}
+          targets={previewTargets(targets)}
+          title="When would it be due?"
         />
 
         <SlaFormError error={save.error} />
