@@ -38,6 +38,7 @@ import { slaConfigRoutes } from './modules/sla/sla-config.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { departmentRequestsRoutes } from './modules/departments/department-requests.routes.js';
 import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { channelsRoutes } from './modules/channels/channels.routes.js';
 import { teamKind } from './modules/teams/teams.service.js';
 import { tokensRoutes } from './modules/tokens/tokens.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationsRoutes(ctx));
   await app.register(departmentRequestsRoutes(ctx));
   await app.register(reportsRoutes(ctx));
+  await app.register(channelsRoutes(ctx));
   const hub = createCaseChangeHub(database);
   app.addHook('onClose', () => hub.close());
   await app.register(realtimeRoutes(ctx, hub));

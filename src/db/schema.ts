@@ -415,6 +415,34 @@ export type EmailOutboxTable = {
   updated_at: Timestamp;
 };
 
+export type FormsTable = {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  active: Generated<boolean>;
+  mailbox_id: string | null;
+  team_id: string | null;
+  fields: ColumnType<unknown[], string, string>;
+  category_field: string | null;
+  category_map: ColumnType<Record<string, string>, string | undefined, string>;
+  confirmation_text: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type PublicRateEventsTable = { id: Generated<string>; scope: string; key: string; at: Timestamp };
+
+export type PortalLoginTokensTable = {
+  id: Generated<string>;
+  customer_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+};
+
+export type PortalSessionsTable = { id: Generated<string>; customer_id: string; secret_hash: string; expires_at: Timestamp; created_at: Timestamp };
+
 export type CaseMetricFactsTable = { case_id: string; facts: ColumnType<unknown[], string, string>; updated_at: Timestamp };
 
 export type MetricRollupsTable = {
@@ -428,6 +456,33 @@ export type MetricRollupsTable = {
   type: string;
   count: ColumnType<string, number | string, number | string>;
   sum: number;
+};
+
+export type ChannelKind = 'mailbox' | 'form';
+export type ChannelState = 'ok' | 'degraded' | 'down' | 'silent';
+
+export type ChannelHealthTable = {
+  channel_kind: ChannelKind;
+  channel_id: string;
+  state: Generated<ChannelState>;
+  state_since: Timestamp;
+  reason: string | null;
+  last_inbound_at: Timestamp | null;
+  last_send_ok_at: Timestamp | null;
+  last_error_at: Timestamp | null;
+  last_error: string | null;
+  consecutive_errors: Generated<number>;
+  checked_at: Timestamp | null;
+};
+
+export type ChannelHealthEventsTable = {
+  id: Generated<string>;
+  channel_kind: ChannelKind;
+  channel_id: string;
+  from_state: ChannelState | null;
+  to_state: ChannelState;
+  reason: string | null;
+  at: Timestamp;
 };
 
 export type NotificationsTable = {
@@ -538,8 +593,14 @@ export type DB = {
   department_request_events: DepartmentRequestEventsTable;
   handling_time_norms: HandlingTimeNormsTable;
   email_outbox: EmailOutboxTable;
+  forms: FormsTable;
+  public_rate_events: PublicRateEventsTable;
+  portal_login_tokens: PortalLoginTokensTable;
+  portal_sessions: PortalSessionsTable;
   case_metric_facts: CaseMetricFactsTable;
   metric_rollups: MetricRollupsTable;
+  channel_health: ChannelHealthTable;
+  channel_health_events: ChannelHealthEventsTable;
 };
 
 export type UserRow = Selectable<UsersTable>;

@@ -10,6 +10,7 @@ import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
 import { scanSla } from '../modules/sla/sla-tracking.js';
 import { recomputeHandlingNorms } from '../modules/sla/handling-time.js';
 import { sendDueEmails } from '../modules/email/outbound.js';
+import { checkChannelHealth } from '../modules/channels/channel-health.js';
 import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
 
 export type JobDefinition = {
@@ -108,6 +109,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       )
     : null;
   const mailSender = work ? startTimer(ctx.config.emailSendSeconds, () => sendDueEmails(ctx), logger, 'email-send') : null;
+  const healthCheck = work ? startTimer(60, () => checkChannelHealth(ctx), logger, 'channel-health') : null;
   let stopped = false;
   return {
     boss,
@@ -116,6 +118,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       stopped = true;
       await slaScan?.stop();
       await mailSender?.stop();
+      await healthCheck?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

@@ -24,6 +24,7 @@ import {
 import type { InboundMailbox } from './mailboxes.service.js';
 import { trimQuotedHistory } from './quoted-history.js';
 import { findThread, type ThreadMatch } from './threading.js';
+import { recordInbound } from '../channels/channel-health.js';
 
 /** More new cases than this from one sender into one mailbox within the window is a flood. */
 export const floodMaxNewCases = 20;
@@ -59,7 +60,12 @@ export async function receiveInboundEmail(ctx: ServiceContext, mailbox: InboundM
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       await lockMessageId(trx, email.messageId);
-      return (await findDuplicate(trx, email)) ?? (await recordEmail(trx, ctx.clock.now(), mailbox, prepared));
+      const duplicate = await findDuplicate(trx, email);
+      if (duplicate) return duplicate;
+      const at = ctx.clock.now();
+      const result = await recordEmail(trx, at, mailbox, prepared);
+      await recordInbound(trx, 'mailbox', mailbox.id, at);
+      return result;
     });
   } catch (err) {
     // The same Message-ID stored by another path at the same moment: the other one won.

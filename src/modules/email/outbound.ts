@@ -12,6 +12,7 @@ import { inTransaction } from '../../lib/transaction.js';
 import type { Actor } from '../auth/permissions.js';
 import { assertCanSeeCase, assertCanWorkCase } from '../cases/case-access.js';
 import { appendCaseEvent, eventActorOf } from '../cases/case-events.js';
+import { recordSend } from '../channels/channel-health.js';
 
 /** Attempts before a send is given up as failed. */
 export const maxSendAttempts = 5;
@@ -316,6 +317,8 @@ export async function sendDueEmails(ctx: ServiceContext, transport: MailTranspor
       }
     }
     const at = ctx.clock.now();
+    // A mailbox whose sends keep failing is degraded, then down (channel health).
+    if (row.mailbox_id) await recordSend(ctx.db, 'mailbox', row.mailbox_id, at, error);
     if (error === null) {
       await ctx.db
         .updateTable('email_outbox')
