@@ -17,6 +17,8 @@ export default defineConfig({
         // Libraries change far less often than our code: separate chunks stay cached across releases.
         codeSplitting: {
           groups: [
+            // Only the dashboards draw charts: their own chunk, loaded with the (lazy) dashboards.
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 3 },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/]/, priority: 2 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 1 },
           ],

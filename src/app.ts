@@ -23,6 +23,8 @@ import { caseConfigRoutes } from './modules/case-config/case-config.routes.js';
 import { caseListRoutes } from './modules/cases/case-list.routes.js';
 import { casesRoutes } from './modules/cases/cases.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
+import { formsRoutes } from './modules/forms/forms.routes.js';
+import { portalRoutes } from './modules/portal/portal.routes.js';
 import { emailMessagesRoutes } from './modules/email/email-messages.routes.js';
 import { inboundEmailRoutes } from './modules/email/inbound.routes.js';
 import { mailboxesRoutes } from './modules/email/mailboxes.routes.js';
@@ -142,6 +144,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationsRoutes(ctx));
   await app.register(departmentRequestsRoutes(ctx));
   await app.register(reportsRoutes(ctx));
+  await app.register(formsRoutes(ctx));
+  await app.register(portalRoutes(ctx));
   await app.register(channelsRoutes(ctx));
   const hub = createCaseChangeHub(database);
   app.addHook('onClose', () => hub.close());

@@ -441,7 +441,13 @@ export type PortalLoginTokensTable = {
   created_at: Timestamp;
 };
 
-export type PortalSessionsTable = { id: Generated<string>; customer_id: string; secret_hash: string; expires_at: Timestamp; created_at: Timestamp };
+export type PortalSessionsTable = {
+  id: Generated<string>;
+  customer_id: string;
+  secret_hash: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+};
 
 export type CaseMetricFactsTable = { case_id: string; facts: ColumnType<unknown[], string, string>; updated_at: Timestamp };
 

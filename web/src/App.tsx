@@ -1,5 +1,7 @@
 // The route table. Signed-in routes sit under RequireSession and the AppLayout shell;
-// /login and /setup stand alone.
+// /login, /setup and the customer portal (/portal) stand alone.
+import { Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { RequireSession } from './components/RequireSession';
@@ -8,7 +10,6 @@ import { LoginPage } from './pages/LoginPage';
 import { CasePage } from './pages/cases/CasePage';
 import { CustomerPage } from './pages/customers/CustomerPage';
 import { CustomersPage } from './pages/customers/CustomersPage';
-import { ServiceStandardsDashboard } from './pages/dashboards/ServiceStandardsDashboard';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PlaceholderPage } from './pages/PlaceholderPage';
@@ -17,6 +18,7 @@ import { RequestDetailPage } from './pages/requests/RequestDetailPage';
 import { RequestsPage } from './pages/requests/RequestsPage';
 import { SearchPage } from './pages/search/SearchPage';
 import { SetupPage } from './pages/SetupPage';
+import { PortalCasePage, PortalCasesPage, PortalCheckEmailPage, PortalLoginPage } from './portal/PortalPages';
 import { DepartmentsPage, TeamsPage } from './pages/settings/GroupsPage';
 import { MailboxesPage } from './pages/settings/MailboxesPage';
 import { RolesPage } from './pages/settings/RolesPage';
@@ -26,6 +28,9 @@ import { TokensPage } from './pages/settings/TokensPage';
 import { UsersPage } from './pages/settings/UsersPage';
 import { useMe, useSession } from './session';
 
+// Loaded on first visit: the dashboards carry the charting library, which nothing else needs.
+const DashboardsArea = lazy(() => import('./pages/dashboards/DashboardsArea'));
+
 export function App() {
   // Ask who we are as soon as the app loads, whatever the route, so the answer is ready.
   useSession();
@@ -34,6 +39,10 @@ export function App() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/setup" element={<SetupPage />} />
+      <Route path="/portal" element={<PortalCasesPage />} />
+      <Route path="/portal/login" element={<PortalLoginPage />} />
+      <Route path="/portal/check-email" element={<PortalCheckEmailPage />} />
+      <Route path="/portal/cases/:id" element={<PortalCasePage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppLayout />}>
           <Route index element={<HomeRedirect />} />
@@ -43,8 +52,14 @@ export function App() {
           <Route path="/customers" element={<CustomersPage />} />
           <Route path="/customers/:id" element={<CustomerPage />} />
           <Route path="/search" element={<SearchPage />} />
-          <Route path="/dashboards" element={<Navigate to="/dashboards/service-standards" replace />} />
-          <Route path="/dashboards/service-standards" element={<ServiceStandardsDashboard />} />
+          <Route
+            path="/dashboards/*"
+            element={
+              <Suspense fallback={<Loader m="xl" />}>
+                <DashboardsArea />
+              </Suspense>
+            }
+          />
           <Route path="/requests" element={<RequestsPage />} />
           <Route path="/requests/coordination" element={<CoordinationPage />} />
           <Route path="/requests/:id" element={<RequestDetailPage />} />

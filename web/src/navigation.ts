@@ -15,8 +15,8 @@ export const SECTIONS: readonly Section[] = [
   { path: '/inbox', label: 'Inbox' },
   { path: '/customers', label: 'Customers' },
   { path: '/requests', label: 'Requests', roles: ['back_office', 'manager', 'admin'] },
-  // Service standards (at risk, outliers) for roles that read reports; more dashboards to come.
-  { path: '/dashboards', label: 'Dashboards' },
+  // Operations today, service standards, team performance and back office, for roles that read reports.
+  { path: '/dashboards', label: 'Dashboards', roles: ['admin', 'manager', 'team_leader', 'qa_analyst', 'wfm_planner', 'executive'] },
   {
     path: '/team',
     label: 'Team',

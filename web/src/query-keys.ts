@@ -3,6 +3,7 @@ import type { GroupKind } from './api-types';
 import type { UserFilters } from './api';
 import type { CaseSearch } from './case-api';
 import type { RequestFilters } from './department-api';
+import type { CaseDimensionFilters, MetricId, MetricQuery } from './report-api';
 
 export const queryKeys = {
   me: ['me'] as const,
@@ -47,6 +48,12 @@ export const queryKeys = {
   notifications: ['notifications'] as const,
   slaAtRisk: (withinMinutes: number, teamId: string) => ['sla-report', 'at-risk', withinMinutes, teamId] as const,
   slaOutliers: (teamId: string) => ['sla-report', 'outliers', teamId] as const,
+
+  // Dashboards: report metrics and their drill-downs; the open unassigned count sits under the
+  // case lists so that a live "case changed" notice refreshes it.
+  reportMetric: (metric: MetricId, query: MetricQuery) => ['reports', 'metric', metric, query] as const,
+  reportDrill: (source: object, page: number) => ['reports', 'drill', source, page] as const,
+  unassignedOpen: (filters: CaseDimensionFilters) => ['cases', 'list', 'unassigned-open', filters] as const,
 
   // Channels: mailboxes and the mail each recorded without a case.
   mailboxes: ['mailboxes'] as const,

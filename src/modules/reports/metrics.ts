@@ -178,7 +178,12 @@ function dimensionFilters(q: ReportQuery, alias: string, teamScope: string[] | n
   };
   eqOrNone('team_id', q.teamId);
   eqOrNone('assignee_id', q.assigneeId);
-  eqOrNone('category_id', q.categoryId);
+  // A category means it and everything below it, as in case lists.
+  if (q.categoryId === 'none') parts.push(sql`${col('category_id')} is null`);
+  else if (q.categoryId)
+    parts.push(sql`${col('category_id')} in (
+      with recursive below(id) as (select ${q.categoryId}::uuid union all select k.id from categories k join below on k.parent_id = below.id)
+      select id from below)`);
   if (q.channel) parts.push(sql`${col('channel')} = ${q.channel}`);
   if (q.priority) parts.push(sql`${col('priority')} = ${q.priority}`);
   if (q.type) parts.push(sql`${col('type')} = ${q.type}`);
