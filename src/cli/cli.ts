@@ -1,4 +1,5 @@
-// The `frontline` command: start, worker, migrate, rollups rebuild, admin create, token create.
+// The `frontline` command: start, worker, migrate, rollups rebuild, admin create, token create, demo.
+import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, settings, type Config, type SettingName } from '../config.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
@@ -14,6 +15,16 @@ import { findUserByEmail } from '../modules/users/users.queries.js';
 import { insertNewUser } from '../modules/users/users.service.js';
 import { startServer } from '../main.js';
 import { rebuildRollups } from '../modules/reports/metric-facts.js';
+import {
+  databaseHasCases,
+  demoDefaults,
+  demoLimits,
+  generateDemo,
+  parseDemoSettings,
+  wholeNumber,
+  type DemoSettings,
+} from '../modules/demo/demo.js';
+import { formatDemoReport, progressPrinter } from '../modules/demo/demo-report.js';
 
 type Flags = Record<string, unknown>;
 
@@ -68,14 +79,50 @@ function onShutdown(close: () => Promise<void>): void {
 
 const dbOptions: SettingName[] = ['dataDir', 'databaseUrl'];
 
+/** Days of history `frontline start --demo` generates when no number is given: quick to make, enough to explore. */
+const startDemoDays = 30;
+
+/** Generates the demo into an open database: progress on stderr, then the report and sign-in on stdout. */
+async function runDemo(database: Database, config: Config, demo: DemoSettings): Promise<void> {
+  // Random, not seeded: the data is reproducible, the way in is not.
+  const password = randomBytes(9).toString('base64url');
+  const progress = progressPrinter(process.stderr);
+  const result = await generateDemo(
+    { db: database.db, config },
+    { ...demo, password, end: demo.end ?? new Date(), onProgress: (p) => progress.update(p) },
+  ).finally(() => progress.done());
+  for (const line of formatDemoReport(result, password)) process.stdout.write(`${line}\n`);
+}
+
+/** `start --demo [days]`: a database without cases gets a demo first; one with cases is left alone. */
+async function demoBeforeStart(config: Config, demo: true | string): Promise<void> {
+  const days = demo === true ? startDemoDays : wholeNumber(demo, '--demo', 1, demoLimits.maxDays);
+  const demoSettings = parseDemoSettings({ days });
+  await withDatabase(config, 'frontline start --demo', async (database) => {
+    if (await databaseHasCases(database.db)) {
+      process.stderr.write('frontline: the database already has cases; starting without generating a demo\n');
+      return;
+    }
+    await runDemo(database, config, demoSettings);
+  });
+}
+
 export function buildCli(): Command {
   const program = new Command('frontline').description('Frontline: the customer service operation in one place.').showHelpAfterError();
 
   addSettingOptions(
-    program.command('start').description('Start the web app and API (and, embedded, the background worker).'),
+    program
+      .command('start')
+      .description('Start the web app and API (and, embedded, the background worker).')
+      .option(
+        '--demo [days]',
+        `when the database has no cases, first fill it with a demo operation and this many days of history (default ${startDemoDays}; see \`frontline demo\`)`,
+      ),
     Object.keys(settings) as SettingName[],
-  ).action(async (flags: Flags) => {
-    const server = await startServer(configFrom(flags));
+  ).action(async (flags: Flags & { demo?: true | string }) => {
+    const config = configFrom(flags);
+    if (flags.demo !== undefined) await demoBeforeStart(config, flags.demo);
+    const server = await startServer(config);
     onShutdown(server.close);
   });
 
@@ -175,6 +222,26 @@ export function buildCli(): Command {
     );
     process.stdout.write(`${created.secret}\n`);
     process.stderr.write(`Token "${created.token.name}" for ${flags.email} (${created.token.id}); store it now, it is not shown again.\n`);
+  });
+
+  addSettingOptions(
+    program
+      .command('demo')
+      .description(
+        'Fill an empty database with a realistic demo operation (staff, teams, departments, standards, customers) and its history, played through the real services; the same for the same seed.',
+      )
+      .option('--days <days>', `days of history, ending now (default ${demoDefaults.days})`)
+      .option('--cases <cases>', `about this many cases in all (default ${demoDefaults.casesPerDay} a day)`)
+      .option('--seed <seed>', `seed of the generator (default ${demoDefaults.seed})`)
+      .option(
+        '--end <instant>',
+        'the history ends at this instant, e.g. 2026-03-04T15:00:00Z (default now); with the same seed, the same run',
+      ),
+    [...dbOptions, 'timeZone', 'caseAutoCloseDays'],
+  ).action(async (flags: Flags & { days?: string; cases?: string; seed?: string; end?: string }) => {
+    const demo = parseDemoSettings(flags);
+    const config = configFrom(flags);
+    await withDatabase(config, 'frontline demo', (database) => runDemo(database, config, demo));
   });
 
   return program;
