@@ -13,6 +13,7 @@ import { CustomersPage } from './pages/customers/CustomersPage';
 import { InboxPage } from './pages/inbox/InboxPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { PlaceholderPage } from './pages/PlaceholderPage';
+import { ChannelsPage } from './pages/channels/ChannelsPage';
 import { CoordinationPage } from './pages/requests/CoordinationPage';
 import { RequestDetailPage } from './pages/requests/RequestDetailPage';
 import { RequestsPage } from './pages/requests/RequestsPage';
@@ -60,6 +61,7 @@ export function App() {
               </Suspense>
             }
           />
+          <Route path="/channels" element={<ChannelsPage />} />
           <Route path="/requests" element={<RequestsPage />} />
           <Route path="/requests/coordination" element={<CoordinationPage />} />
           <Route path="/requests/:id" element={<RequestDetailPage />} />

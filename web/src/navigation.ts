@@ -33,12 +33,8 @@ export const SECTIONS: readonly Section[] = [
     label: 'Workforce',
     comingSoon: 'Volume forecasts, Erlang staffing, shift schedules and adherence will live here once workforce management lands.',
   },
-  {
-    path: '/channels',
-    label: 'Channels',
-    comingSoon:
-      "Each channel's set-up and health — last contact received, last successful poll or delivery, error counts — will appear here once channel intake lands.",
-  },
+  // Channel health, for those who run channels or read reports.
+  { path: '/channels', label: 'Channels', roles: ['admin', 'manager', 'team_leader', 'qa_analyst', 'wfm_planner', 'executive'] },
   { path: '/settings', label: 'Settings' },
 ];
 
