@@ -394,7 +394,7 @@ export type HandlingTimeNormsTable = {
 
 export type EmailOutboxTable = {
   id: Generated<string>;
-  kind: 'reply' | 'notification';
+  kind: 'reply' | 'notification' | 'report';
   case_id: string | null;
   case_message_id: string | null;
   mailbox_id: string | null;
@@ -411,6 +411,28 @@ export type EmailOutboxTable = {
   next_attempt_at: Timestamp;
   last_error: string | null;
   sent_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  attachments: ColumnType<{ filename: string; contentType: string; storageKey: string }[], string | undefined, string>;
+};
+
+export type ReportSchedulesTable = {
+  id: Generated<string>;
+  name: string;
+  owner_id: string | null;
+  dashboard: 'operations' | 'service_standards' | 'team_performance' | 'back_office';
+  filters: ColumnType<Record<string, string>, string | undefined, string>;
+  frequency: 'daily' | 'weekly' | 'monthly';
+  hour: number;
+  weekday: number | null;
+  day_of_month: number | null;
+  time_zone: string;
+  recipients: string[];
+  goal_percent: Generated<number>;
+  active: Generated<boolean>;
+  next_run_at: Timestamp;
+  last_run_at: Timestamp | null;
+  last_error: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -607,6 +629,7 @@ export type DB = {
   metric_rollups: MetricRollupsTable;
   channel_health: ChannelHealthTable;
   channel_health_events: ChannelHealthEventsTable;
+  report_schedules: ReportSchedulesTable;
 };
 
 export type UserRow = Selectable<UsersTable>;

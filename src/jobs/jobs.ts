@@ -11,6 +11,7 @@ import { scanSla } from '../modules/sla/sla-tracking.js';
 import { recomputeHandlingNorms } from '../modules/sla/handling-time.js';
 import { sendDueEmails } from '../modules/email/outbound.js';
 import { checkChannelHealth } from '../modules/channels/channel-health.js';
+import { runDueReports } from '../modules/reports/scheduled-reports.js';
 import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
 
 export type JobDefinition = {
@@ -110,6 +111,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
     : null;
   const mailSender = work ? startTimer(ctx.config.emailSendSeconds, () => sendDueEmails(ctx), logger, 'email-send') : null;
   const healthCheck = work ? startTimer(60, () => checkChannelHealth(ctx), logger, 'channel-health') : null;
+  const reports = work ? startTimer(60, () => runDueReports(ctx), logger, 'scheduled-reports') : null;
   let stopped = false;
   return {
     boss,
@@ -119,6 +121,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       await slaScan?.stop();
       await mailSender?.stop();
       await healthCheck?.stop();
+      await reports?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

@@ -6,6 +6,7 @@
 // subject, so the customer's answer threads back to the case (docs/email.md).
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { createDirectoryFileStore } from '../../lib/file-store.js';
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
@@ -208,6 +209,7 @@ export type OutgoingMail = {
   messageId: string;
   inReplyTo: string | null;
   references: string[];
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 };
 
 type SmtpSettings = { host: string; port: number; secure: boolean; username?: string; password?: string };
@@ -236,6 +238,7 @@ export const smtpTransport: MailTransport = async (settings, mail) => {
       messageId: `<${mail.messageId}>`,
       ...(mail.inReplyTo ? { inReplyTo: `<${mail.inReplyTo}>` } : {}),
       ...(mail.references.length ? { references: mail.references.map((r) => `<${r}>`) } : {}),
+      ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
       headers: { 'Auto-Submitted': mail.inReplyTo === null && mail.references.length === 0 ? 'auto-generated' : 'no' },
     });
   } finally {
@@ -252,6 +255,19 @@ function smtpSettingsOf(raw: Record<string, unknown> | null): SmtpSettings | nul
     ...(typeof raw.username === 'string' ? { username: raw.username } : {}),
     ...(typeof raw.password === 'string' ? { password: raw.password } : {}),
   };
+}
+
+/** Files an outgoing message carries (a report's PDF and CSVs), from the file store. */
+async function loadAttachments(ctx: ServiceContext, files: readonly { filename: string; contentType: string; storageKey: string }[]) {
+  if (files.length === 0) return [];
+  const store = createDirectoryFileStore(ctx.config.filesDir);
+  const out: { filename: string; contentType: string; content: Buffer }[] = [];
+  for (const f of files) {
+    const content = await store.get(f.storageKey);
+    if (!content) throw new Error(`attachment ${f.filename} is missing from the file store`);
+    out.push({ filename: f.filename, contentType: f.contentType, content });
+  }
+  return out;
 }
 
 export type SendResult = { sent: number; retried: number; failed: number };
@@ -308,6 +324,7 @@ export async function sendDueEmails(ctx: ServiceContext, transport: MailTranspor
           messageId: row.message_id,
           inReplyTo: row.in_reply_to,
           references: row.reference_ids,
+          attachments: await loadAttachments(ctx, row.attachments),
         });
       } catch (err) {
         error = (err as Error).message || String(err);

@@ -10,6 +10,8 @@ import { assertPermission } from '../auth/permissions.js';
 import { CasePrioritySchema, CaseTypeSchema, ChannelSchema } from '../cases/cases.routes.js';
 import { computeMetric, dimensionGroupings, drillMetric, metrics, slaTargets, timeGroupings } from './metrics.js';
 import { sendTable } from '../../http/send-table.js';
+import { IdParams, EmailSchema } from '../../http/schemas.js';
+import { createSchedule, deleteSchedule, listSchedules, previewSchedulePdf, sendScheduleNow, updateSchedule } from './scheduled-reports.js';
 import { exportFormats, type Cell } from '../../lib/table-export.js';
 
 const UuidOrNone = z.union([z.uuid(), z.literal('none')]);
@@ -189,6 +191,118 @@ export function reportsRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
           'Value',
         ].map((header) => ({ header }));
         return sendTable(req, reply, { format, columns, rows, name: `${req.params.metric}-cases`, at: ctx.clock.now() });
+      },
+    );
+
+    const ScheduleSchema = z.object({
+      id: z.uuid(),
+      name: z.string(),
+      ownerId: z.uuid().nullable(),
+      dashboard: z.enum(['operations', 'service_standards', 'team_performance', 'back_office']),
+      filters: z.record(z.string(), z.string()),
+      frequency: z.enum(['daily', 'weekly', 'monthly']),
+      hour: z.number().int(),
+      weekday: z.number().int().nullable(),
+      dayOfMonth: z.number().int().nullable(),
+      timeZone: z.string(),
+      recipients: z.array(z.string()),
+      goalPercent: z.number().int(),
+      active: z.boolean(),
+      nextRunAt: Iso,
+      lastRunAt: Iso.nullable(),
+      lastError: z.string().nullable(),
+    });
+    const scheduleFields = {
+      name: z.string().trim().min(1).max(200),
+      dashboard: z.enum(['operations', 'service_standards', 'team_performance', 'back_office']),
+      filters: z.strictObject({ teamId: z.uuid().optional(), channel: ChannelSchema.optional(), categoryId: z.uuid().optional() }),
+      frequency: z.enum(['daily', 'weekly', 'monthly']),
+      hour: z.number().int().min(0).max(23).describe('local hour the report goes out'),
+      weekday: z.number().int().min(1).max(7).nullable().describe('weekly: 1 = Monday'),
+      dayOfMonth: z.number().int().min(1).max(28).nullable().describe('monthly'),
+      timeZone: z.string().max(100).refine(isValidTimeZone, 'must be an IANA time zone'),
+      recipients: z.array(EmailSchema).min(1).max(50),
+      goalPercent: z.number().int().min(1).max(100).describe('the attainment a standard must reach to count as met in the summary'),
+      active: z.boolean(),
+    };
+
+    app.get(
+      '/api/reports/schedules',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Scheduled reports (yours; managers see all)',
+          response: { 200: z.object({ items: z.array(ScheduleSchema) }) },
+        },
+      },
+      async (req) => ({ items: await listSchedules(ctx, requireAuth(req)) }),
+    );
+
+    app.post(
+      '/api/reports/schedules',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Send a dashboard daily, weekly or monthly as a PDF with CSV files',
+          body: z.strictObject({
+            ...scheduleFields,
+            filters: scheduleFields.filters.optional(),
+            weekday: scheduleFields.weekday.optional(),
+            dayOfMonth: scheduleFields.dayOfMonth.optional(),
+            goalPercent: scheduleFields.goalPercent.optional(),
+            active: scheduleFields.active.optional(),
+          }),
+          response: { 201: ScheduleSchema },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await createSchedule(ctx, req.body, requireAuth(req))),
+    );
+
+    app.patch(
+      '/api/reports/schedules/:id',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Change a scheduled report',
+          params: IdParams,
+          body: z
+            .strictObject(scheduleFields)
+            .partial()
+            .refine((b) => Object.keys(b).length > 0, 'send at least one field to change'),
+          response: { 200: ScheduleSchema },
+        },
+      },
+      async (req) => updateSchedule(ctx, req.params.id, req.body, requireAuth(req)),
+    );
+
+    app.delete(
+      '/api/reports/schedules/:id',
+      { schema: { tags: ['reports'], summary: 'Delete a scheduled report', params: IdParams, response: { 204: z.null() } } },
+      async (req, reply) => {
+        await deleteSchedule(ctx, req.params.id, requireAuth(req));
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/reports/schedules/:id/send-now',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Send the latest period now, outside the schedule',
+          params: IdParams,
+          response: { 200: z.object({ emails: z.number().int() }) },
+        },
+      },
+      async (req) => sendScheduleNow(ctx, req.params.id, requireAuth(req)),
+    );
+
+    app.get(
+      '/api/reports/schedules/:id/preview.pdf',
+      { schema: { tags: ['reports'], summary: 'The PDF a run now would send', params: IdParams } },
+      async (req, reply) => {
+        const pdf = await previewSchedulePdf(ctx, req.params.id, requireAuth(req));
+        return reply.header('content-type', 'application/pdf').header('content-disposition', 'inline; filename="report.pdf"').send(pdf);
       },
     );
   };
