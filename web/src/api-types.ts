@@ -189,6 +189,40 @@ export type SavedView = {
   count: number | null;
 };
 
+/** The filter language of GET /api/cases and saved views (CaseFiltersSchema on the server). */
+export type CaseFilters = {
+  status?: CaseStatus[];
+  priority?: CasePriority[];
+  type?: CaseType[];
+  channel?: Channel[];
+  teamId?: string;
+  assigneeId?: string;
+  tags?: string[];
+  categoryId?: string;
+  requesterId?: string;
+  organisationId?: string;
+  q?: string;
+  createdWithinDays?: number;
+  updatedWithinDays?: number;
+  sla?: 'breached' | 'at_risk';
+  slaWithinMinutes?: number;
+  escalated?: boolean;
+};
+
+export const CASE_SORTS = [
+  'updated_desc',
+  'updated_asc',
+  'created_desc',
+  'created_asc',
+  'priority_desc',
+  'number_desc',
+  'relevance',
+] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+export type CaseLinkKind = 'related' | 'duplicate_of' | 'parent_of' | 'child_of' | 'follow_up_of' | 'merged_into' | 'merged_from';
+export type CaseLink = { caseId: string; number: number; subject: string; status: CaseStatus; kind: CaseLinkKind; createdAt: string };
+
 export type BulkChanges = {
   status?: CaseStatus;
   priority?: CasePriority;

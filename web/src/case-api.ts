@@ -6,7 +6,10 @@ import type {
   BulkChanges,
   BulkResult,
   CaseEvent,
+  CaseFilters,
+  CaseLink,
   CasePage,
+  CaseSort,
   CasePriority,
   CaseStatus,
   CaseType,
@@ -106,8 +109,62 @@ export async function listViews(): Promise<SavedView[]> {
   return [...views].sort((a, b) => a.position - b.position);
 }
 
+export type ViewInput = { name: string; filters: CaseFilters; sort: CaseSort; shared?: boolean };
+
+export function createView(input: ViewInput): Promise<SavedView> {
+  return apiRequest('/api/views', { method: 'POST', body: input });
+}
+
+/** Whether a view is shared is fixed at creation; name, filters and sort can change. */
+export function updateView(id: string, input: Omit<ViewInput, 'shared'>): Promise<SavedView> {
+  return apiRequest(`/api/views/${enc(id)}`, { method: 'PATCH', body: input });
+}
+
+export function deleteView(id: string): Promise<void> {
+  return apiRequest(`/api/views/${enc(id)}`, { method: 'DELETE' });
+}
+
+/** Filters as GET /api/cases reads them: lists comma-separated, everything else as text. */
+export function filtersToQuery(filters: CaseFilters): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(filters) as [string, unknown][]) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) query[key] = value.join(',');
+    } else query[key] = String(value);
+  }
+  return query;
+}
+
+/** How many cases the filters select for whoever asks, now. */
+export async function countCases(filters: CaseFilters): Promise<number> {
+  const page = await apiRequest<CasePage>('/api/cases', { query: { ...filtersToQuery(filters), limit: '1' } });
+  return page.total ?? page.items.length;
+}
+
 export function listViewCases(viewId: string, cursor?: string): Promise<CasePage> {
   return apiRequest(`/api/views/${enc(viewId)}/cases`, { query: { cursor, limit: '50' } });
+}
+
+// --- links and merging ----------------------------------------------------------------------
+
+export async function listCaseLinks(caseId: string): Promise<CaseLink[]> {
+  return (await apiRequest<ItemList<CaseLink>>(`/api/cases/${enc(caseId)}/links`)).items;
+}
+
+export type NewLinkKind = 'related' | 'duplicate_of' | 'parent_of' | 'child_of';
+
+export async function linkCase(caseId: string, otherCaseId: string, kind: NewLinkKind): Promise<CaseLink[]> {
+  return (await apiRequest<ItemList<CaseLink>>(`/api/cases/${enc(caseId)}/links`, { method: 'POST', body: { otherCaseId, kind } })).items;
+}
+
+export function unlinkCase(caseId: string, otherCaseId: string): Promise<void> {
+  return apiRequest(`/api/cases/${enc(caseId)}/links/${enc(otherCaseId)}`, { method: 'DELETE' });
+}
+
+/** Merges the case into the target (its conversation moves, it closes); answers the target. */
+export function mergeCase(caseId: string, targetId: string): Promise<CaseView> {
+  return apiRequest(`/api/cases/${enc(caseId)}/merge`, { method: 'POST', body: { targetId } });
 }
 
 // --- macros and configuration ---------------------------------------------------------------

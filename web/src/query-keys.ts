@@ -28,6 +28,9 @@ export const queryKeys = {
   caseEvents: (id: string) => ['cases', 'detail', id, 'events'] as const,
   caseSla: (id: string) => ['cases', 'detail', id, 'sla'] as const,
   caseExpectedHandling: (id: string) => ['cases', 'detail', id, 'expected-handling'] as const,
+  caseLinks: (id: string) => ['cases', 'detail', id, 'links'] as const,
+  /** A view editor's live count of its filters, before they are saved. */
+  caseCount: (filters: object) => ['cases', 'list', 'count', filters] as const,
   /** A view narrowed by an inbox quick filter (breached, at risk, escalated). */
   viewQuickCases: (viewId: string, quick: string) => ['cases', 'list', 'view', viewId, quick] as const,
   views: ['views'] as const,

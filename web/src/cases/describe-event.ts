@@ -35,6 +35,30 @@ function list(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+const LINK_PHRASES: Record<string, string> = {
+  related: 'as related',
+  duplicate_of: 'marking this case as its duplicate',
+  parent_of: 'as a child of this case',
+  child_of: 'as the parent of this case',
+};
+
+function linked(after: Fields): string {
+  const phrase = LINK_PHRASES[str(after.kind) ?? ''];
+  return phrase ? `linked another case ${phrase}` : 'linked another case';
+}
+
+function messages(after: Fields): string {
+  const n = typeof after.movedMessages === 'number' ? after.movedMessages : null;
+  return n === null ? '' : ` (${n} message${n === 1 ? '' : 's'} moved)`;
+}
+
+/** 'into': another case was merged into this one; 'from': this case was merged into another. */
+function merged(after: Fields, direction: 'into' | 'from'): string {
+  const other = typeof after.number === 'number' ? `case #${after.number}` : 'another case';
+  if (direction === 'into') return `merged ${other} into this one${messages(after)}`;
+  return `merged this case into ${other}${messages(after)}, closing it`;
+}
+
 export function actorName(event: CaseEvent): string {
   if (event.actor.name) return event.actor.name;
   if (event.actor.type === 'customer') return 'The customer';
@@ -256,13 +280,13 @@ export function describeEvent(event: CaseEvent, names: EventNames): string {
       case 'auto_closed':
         return 'closed the case automatically';
       case 'linked':
-        return 'linked another case';
+        return linked(after);
       case 'unlinked':
-        return 'removed a link to another case';
+        return 'removed the link to another case';
       case 'merged':
-        return 'merged another case into this one';
+        return merged(after, 'into');
       case 'merged_into':
-        return 'merged this case into another';
+        return merged(after, 'from');
       case 'sla_policy_changed':
         return slaPolicyChange(event);
       case 'sla_warning':

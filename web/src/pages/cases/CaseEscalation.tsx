@@ -10,6 +10,7 @@ import { RelativeTime } from '../../components/RelativeTime';
 import { formatDateTime } from '../../format';
 import { notifySuccess } from '../../notify';
 import { escalateCase } from '../../sla-api';
+import { MergeForm } from './MergeCase';
 
 export function EscalatedBadge({ caseView }: { caseView: CaseView }) {
   if (!caseView.escalatedAt) return null;
@@ -42,11 +43,12 @@ export function EscalationNotice({ caseView }: { caseView: CaseView }) {
   );
 }
 
-/** The case's less frequent actions, behind "⋯": for now, escalating to a manager. */
+/** The case's less frequent actions, behind "⋯": escalating to a manager, merging into another case. */
 export function CaseActionsMenu({ caseView }: { caseView: CaseView }) {
   const [opened, setOpened] = useState(false);
   // A fresh form each time the modal opens.
   const [openCount, setOpenCount] = useState(0);
+  const [merging, setMerging] = useState(false);
   return (
     <>
       <Menu position="bottom-end" withinPortal>
@@ -65,10 +67,14 @@ export function CaseActionsMenu({ caseView }: { caseView: CaseView }) {
           >
             {caseView.escalatedAt ? 'Escalate again' : 'Escalate to manager'}
           </Menu.Item>
+          {!caseView.mergedIntoId && <Menu.Item onClick={() => setMerging(true)}>Merge into…</Menu.Item>}
         </Menu.Dropdown>
       </Menu>
       <Modal opened={opened} onClose={() => setOpened(false)} title="Escalate to manager" centered>
         <EscalateForm key={openCount} caseView={caseView} onDone={() => setOpened(false)} />
+      </Modal>
+      <Modal opened={merging} onClose={() => setMerging(false)} title={`Merge case #${caseView.number} into another`} centered>
+        {merging && <MergeForm caseView={caseView} onDone={() => setMerging(false)} />}
       </Modal>
     </>
   );

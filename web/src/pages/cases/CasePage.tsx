@@ -1,6 +1,6 @@
 // One case: header with its fields, the conversation, the composer, and the side panel with the
 // customer, fields, followers and event log. Kept current by live updates.
-import { Alert, Anchor, Breadcrumbs, Grid, Loader, Stack, Text } from '@mantine/core';
+import { Anchor, Breadcrumbs, Grid, Loader, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
@@ -12,6 +12,7 @@ import { CaseHeader } from './CaseHeader';
 import { CaseSidePanel } from './CaseSidePanel';
 import { Composer } from './Composer';
 import { Conversation } from './Conversation';
+import { MergedBanner } from './MergeCase';
 
 export function CasePage() {
   const { id = '' } = useParams();
@@ -39,15 +40,7 @@ export function CasePage() {
         </Anchor>
         <Text size="sm">Case #{caseView.number}</Text>
       </Breadcrumbs>
-      {caseView.mergedIntoId && (
-        <Alert color="gray">
-          This case was merged into{' '}
-          <Anchor component={Link} to={`/cases/${caseView.mergedIntoId}`}>
-            another case
-          </Anchor>
-          .
-        </Alert>
-      )}
+      <MergedBanner caseView={caseView} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="md">

@@ -34,6 +34,7 @@ import { queryKeys } from '../../query-keys';
 import { useCan, useMe } from '../../session';
 import { useDepartments } from '../../requests/request-ui';
 import { CaseDepartmentsSection } from './CaseDepartmentsSection';
+import { CaseLinksSection } from './CaseLinksSection';
 import { CaseSlaSection } from './CaseSlaSection';
 
 export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
@@ -50,6 +51,7 @@ export function CaseSidePanel({ caseView }: { caseView: CaseView }) {
             <CaseSlaSection caseView={caseView} />
             <CaseDepartmentsSection caseView={caseView} />
             <CustomerSection caseView={caseView} />
+            <CaseLinksSection caseView={caseView} />
             <CustomFieldsSection caseView={caseView} />
             <FollowersSection caseView={caseView} />
           </Stack>

@@ -16,6 +16,7 @@ import { useCan } from '../../session';
 import { QUICK_FILTERS, listQuickCases, type QuickFilter } from '../../sla-api';
 import { BulkActionBar } from './BulkActionBar';
 import { NewCaseModal } from './NewCaseModal';
+import { ViewEditorDrawer, canEditView } from './ViewEditor';
 
 export function InboxPage() {
   const { viewId } = useParams();
@@ -23,6 +24,8 @@ export function InboxPage() {
   const can = useCan();
   const refetchInterval = usePollUnlessLive();
   const [creating, setCreating] = useState(false);
+  // The view editor: undefined closed, null a new view, else the view being changed.
+  const [editingView, setEditingView] = useState<SavedView | null | undefined>(undefined);
   const views = useQuery({ queryKey: queryKeys.views, queryFn: listViews, refetchInterval });
 
   // /inbox alone opens the first view.
@@ -45,10 +48,20 @@ export function InboxPage() {
             currentId={viewId}
             onRetry={() => void views.refetch()}
           />
+          {(can('cases.work') || can('cases.read_all')) && (
+            <Button variant="subtle" size="xs" fullWidth mt="xs" onClick={() => setEditingView(null)}>
+              + New view
+            </Button>
+          )}
         </Paper>
         <Box style={{ flex: 1, minWidth: 0 }}>
           {viewId ? (
-            <ViewCases key={viewId} viewId={viewId} view={currentView} />
+            <ViewCases
+              key={viewId}
+              viewId={viewId}
+              view={currentView}
+              onEdit={currentView && canEditView(currentView, can) ? () => setEditingView(currentView) : undefined}
+            />
           ) : views.isPending ? (
             <Loader />
           ) : views.data && views.data.length === 0 ? (
@@ -57,6 +70,7 @@ export function InboxPage() {
         </Box>
       </Group>
       <NewCaseModal opened={creating} onClose={() => setCreating(false)} />
+      <ViewEditorDrawer view={editingView ?? null} opened={editingView !== undefined} onClose={() => setEditingView(undefined)} />
     </>
   );
 }
@@ -133,7 +147,7 @@ function useQuickFilter(): [QuickFilter | null, (next: QuickFilter | null) => vo
   return [quick, setQuick];
 }
 
-function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefined }) {
+function ViewCases({ viewId, view, onEdit }: { viewId: string; view: SavedView | undefined; onEdit?: (() => void) | undefined }) {
   const refetchInterval = usePollUnlessLive();
   const can = useCan();
   const [quick, setQuick] = useQuickFilter();
@@ -168,15 +182,22 @@ function ViewCases({ viewId, view }: { viewId: string; view: SavedView | undefin
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="baseline">
-        <Title order={3} size="h4">
-          {view?.name ?? 'Cases'}
-          {quick && (
-            <Text span c="dimmed" inherit>
-              {' '}
-              · {QUICK_LABELS[quick]}
-            </Text>
+        <Group gap="xs" align="baseline">
+          <Title order={3} size="h4">
+            {view?.name ?? 'Cases'}
+            {quick && (
+              <Text span c="dimmed" inherit>
+                {' '}
+                · {QUICK_LABELS[quick]}
+              </Text>
+            )}
+          </Title>
+          {onEdit && (
+            <Button variant="subtle" size="compact-xs" onClick={onEdit}>
+              Edit view
+            </Button>
           )}
-        </Title>
+        </Group>
         <Text size="xs" c="dimmed">
           {total !== undefined ? `${items.length} of ${total} · ` : ''}
           <Kbd size="xs">j</Kbd>/<Kbd size="xs">k</Kbd> move · <Kbd size="xs">Enter</Kbd> open · <Kbd size="xs">x</Kbd> select
