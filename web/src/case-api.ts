@@ -92,6 +92,8 @@ export type CaseSearch = {
   sort?: string;
   cursor?: string;
   limit?: string;
+  /** The case with this number. */
+  number?: string;
 };
 
 export function listCases(search: CaseSearch): Promise<CasePage> {

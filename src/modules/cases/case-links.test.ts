@@ -71,3 +71,17 @@ test('solved cases close automatically after the configured days, with events; r
   expect((await agent.as({ url: `/api/cases/${b.id}` })).json().status).toBe('open');
   expect((await autoCloseSolvedCases(t.ctx)).closed).toBe(0);
 });
+
+test('link events name the other case by number; the list finds a case by its number', async () => {
+  const a = await openCase('Linked A');
+  const b = await openCase('Linked B');
+  const res = await agent.as({ method: 'POST', url: `/api/cases/${a.id}/links`, body: { otherCaseId: b.id, kind: 'related' } });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  const events = (await agent.as({ url: `/api/cases/${b.id}/events` })).json().items as {
+    kind: string;
+    after: { otherCaseNumber?: number };
+  }[];
+  expect(events.find((e) => e.kind === 'linked')?.after.otherCaseNumber).toBe(a.number);
+  const found = (await agent.as({ url: `/api/cases?number=${b.number}` })).json();
+  expect(found.items.map((i: { id: string }) => i.id)).toEqual([b.id]);
+});

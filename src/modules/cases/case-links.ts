@@ -88,7 +88,7 @@ export async function linkCases(
   assertPermission(actor, 'cases.work');
   const at = ctx.clock.now();
   await inTransaction(ctx.db, async (trx) => {
-    await lockPair(trx, actor, input.caseId, input.otherCaseId);
+    const pair = await lockPair(trx, actor, input.caseId, input.otherCaseId);
     const inserted = await trx
       .insertInto('case_links')
       .values([
@@ -103,14 +103,14 @@ export async function linkCases(
       caseId: input.caseId,
       actor: ev,
       kind: 'linked',
-      after: { otherCaseId: input.otherCaseId, kind: input.kind },
+      after: { otherCaseId: input.otherCaseId, otherCaseNumber: Number(pair.b.number), kind: input.kind },
       at,
     });
     await appendCaseEvent(trx, {
       caseId: input.otherCaseId,
       actor: ev,
       kind: 'linked',
-      after: { otherCaseId: input.caseId, kind: inverse[input.kind] },
+      after: { otherCaseId: input.caseId, otherCaseNumber: Number(pair.a.number), kind: inverse[input.kind] },
       at,
     });
     await bumpAndAnnounce(trx, input.caseId, at, 'updated');
@@ -123,7 +123,7 @@ export async function unlinkCases(ctx: ServiceContext, input: { caseId: string; 
   assertPermission(actor, 'cases.work');
   const at = ctx.clock.now();
   await inTransaction(ctx.db, async (trx) => {
-    await lockPair(trx, actor, input.caseId, input.otherCaseId);
+    const pair = await lockPair(trx, actor, input.caseId, input.otherCaseId);
     const removed = await trx
       .deleteFrom('case_links')
       .where((eb) =>
@@ -136,8 +136,20 @@ export async function unlinkCases(ctx: ServiceContext, input: { caseId: string; 
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw new AppError('not_found', 'these cases are not linked');
     const ev = eventActorOf(actor);
-    await appendCaseEvent(trx, { caseId: input.caseId, actor: ev, kind: 'unlinked', after: { otherCaseId: input.otherCaseId }, at });
-    await appendCaseEvent(trx, { caseId: input.otherCaseId, actor: ev, kind: 'unlinked', after: { otherCaseId: input.caseId }, at });
+    await appendCaseEvent(trx, {
+      caseId: input.caseId,
+      actor: ev,
+      kind: 'unlinked',
+      after: { otherCaseId: input.otherCaseId, otherCaseNumber: Number(pair.b.number) },
+      at,
+    });
+    await appendCaseEvent(trx, {
+      caseId: input.otherCaseId,
+      actor: ev,
+      kind: 'unlinked',
+      after: { otherCaseId: input.caseId, otherCaseNumber: Number(pair.a.number) },
+      at,
+    });
     await bumpAndAnnounce(trx, input.caseId, at, 'updated');
     await bumpAndAnnounce(trx, input.otherCaseId, at, 'updated');
   });

@@ -71,6 +71,7 @@ export const CaseListQuery = z.strictObject({
   sla: CaseFiltersSchema.shape.sla,
   slaWithinMinutes: z.coerce.number().int().min(1).max(43_200).optional(),
   escalated: QueryBoolean.optional().describe('true: escalated cases only; false: not escalated'),
+  number: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('the case with this number'),
   viewId: z.uuid().optional().describe("start from this saved view's filters and sort; the parameters given here replace the view's"),
   sort: CaseSortSchema.optional().describe('updated_desc unless q is given (then relevance)'),
   cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),

@@ -91,6 +91,7 @@ export const CaseFiltersSchema = z.strictObject({
     .describe('breached: an SLA target is past due and unmet; at_risk: one falls due within slaWithinMinutes (default 60)'),
   slaWithinMinutes: z.number().int().min(1).max(43_200).optional(),
   escalated: z.boolean().optional().describe('escalated to a manager (by hand or by an escalation rule)'),
+  number: z.number().int().min(1).optional().describe('the case with this number'),
 });
 export type CaseFilters = z.infer<typeof CaseFiltersSchema>;
 
@@ -289,6 +290,7 @@ export function caseFilterWhere(filters: CaseFilters, access: CaseListAccess, se
         sql<SqlBool>`exists (select 1 from case_sla_targets s where s.case_id = c.id and s.state = 'active' and s.due_at <= ${horizon})`,
       );
     }
+    if (f.number !== undefined) and.push(eb('c.number', '=', String(f.number)));
     if (f.escalated === true) and.push(eb('c.escalated_at', 'is not', null));
     if (f.escalated === false) and.push(eb('c.escalated_at', 'is', null));
     if (search) and.push(sql<SqlBool>`c.search @@ ${search.match}`);

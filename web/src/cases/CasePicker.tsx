@@ -1,6 +1,5 @@
-// Choosing another case by its number ("#42" or "42") or by words from its subject, customer or
-// conversation. The full-text search does not index case numbers, so a number is looked up among
-// the most recent cases (by number) as well.
+// Choosing another case by its number ("#42" or "42", through the list's `number` filter) or by
+// words from its subject, customer or conversation.
 import { Group, Loader, Select, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
@@ -11,13 +10,12 @@ import { queryKeys } from '../query-keys';
 import { STATUS_LABELS, labelOf } from './labels';
 
 const NUMBER = /^#?(\d{1,12})$/;
-const NUMBER_SCAN = '200';
 
 async function findCases(text: string): Promise<CaseListItem[]> {
   const number = NUMBER.exec(text)?.[1];
   const [byText, byNumber] = await Promise.all([
     listCases({ q: text, limit: '10' }),
-    number ? listCases({ sort: 'number_desc', limit: NUMBER_SCAN }) : Promise.resolve(null),
+    number ? listCases({ number, limit: '1' }) : Promise.resolve(null),
   ]);
   const exact = (byNumber?.items ?? []).filter((c) => String(c.number) === number);
   const seen = new Set(exact.map((c) => c.id));

@@ -44,7 +44,8 @@ const LINK_PHRASES: Record<string, string> = {
 
 function linked(after: Fields): string {
   const phrase = LINK_PHRASES[str(after.kind) ?? ''];
-  return phrase ? `linked another case ${phrase}` : 'linked another case';
+  const other = typeof after.otherCaseNumber === 'number' ? `case #${after.otherCaseNumber}` : 'another case';
+  return phrase ? `linked ${other} ${phrase}` : `linked ${other}`;
 }
 
 function messages(after: Fields): string {
@@ -282,7 +283,9 @@ export function describeEvent(event: CaseEvent, names: EventNames): string {
       case 'linked':
         return linked(after);
       case 'unlinked':
-        return 'removed the link to another case';
+        return typeof after.otherCaseNumber === 'number'
+          ? `removed the link to case #${after.otherCaseNumber}`
+          : 'removed the link to another case';
       case 'merged':
         return merged(after, 'into');
       case 'merged_into':
