@@ -146,10 +146,12 @@ describe('saved views, links and merging', () => {
     expect(await editor.getByText('Only managers and administrators make shared views.').count()).toBe(1);
     await pick(page, 'Priority', ['Urgent']);
     await expect.poll(() => previewCount(page), WAIT).toBe('2');
+    // The inbox already shows a view's URL: wait for a different one, the new view's.
+    const before = page.url();
     await editor.getByRole('button', { name: 'Create view' }).click();
 
     // The new view opens, listed under "My views" with its count and exactly its cases.
-    await page.waitForURL(/\/inbox\/views\/[0-9a-f-]{36}$/, WAIT);
+    await page.waitForURL((url) => /\/inbox\/views\/[0-9a-f-]{36}$/.test(url.pathname) && url.href !== before, WAIT);
     const viewId = page.url().split('/').pop()!;
     const saved = await api<SavedView>('GET', `/api/views/${viewId}`, undefined, await tokenFor(agent.id));
     expect(saved).toMatchObject({ name: 'My urgent', ownerId: agent.id, filters: { priority: ['urgent'] } });
