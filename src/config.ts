@@ -137,6 +137,14 @@ export const settings = {
       'How often a worker sends the email waiting in the outbox (replies on email cases, staff notifications); failed sends are retried with backoff.',
     schema: z.coerce.number().int().min(1).max(3600).default(5),
   },
+  imapPollSeconds: {
+    env: 'FRONTLINE_IMAP_POLL_SECONDS',
+    flag: '--imap-poll-seconds',
+    default: '60',
+    description:
+      "How often a worker checks each mailbox's IMAP folder when the server offers no IDLE (with IDLE, new mail is fetched as it arrives and the folder is checked this often too), and how often workers share out the mailboxes to poll (one worker polls each).",
+    schema: z.coerce.number().int().min(1).max(3600).default(60),
+  },
   filesDir: {
     env: 'FRONTLINE_FILES_DIR',
     flag: '--files-dir',

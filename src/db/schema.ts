@@ -501,6 +501,10 @@ export type ChannelHealthTable = {
   last_error: string | null;
   consecutive_errors: Generated<number>;
   checked_at: Timestamp | null;
+  last_poll_ok_at: Timestamp | null;
+  last_poll_error_at: Timestamp | null;
+  last_poll_error: string | null;
+  consecutive_poll_errors: Generated<number>;
 };
 
 export type ChannelHealthEventsTable = {

@@ -10,6 +10,7 @@ import { autoCloseSolvedCases } from '../modules/cases/case-lifecycle.js';
 import { scanSla } from '../modules/sla/sla-tracking.js';
 import { recomputeHandlingNorms } from '../modules/sla/handling-time.js';
 import { sendDueEmails } from '../modules/email/outbound.js';
+import { advisoryLockClaims, noClaimsNeeded, startImapPollers } from '../modules/email/imap-poller.js';
 import { checkChannelHealth } from '../modules/channels/channel-health.js';
 import { runDueReports } from '../modules/reports/scheduled-reports.js';
 import { remindAndEscalate } from '../modules/departments/department-requests.service.js';
@@ -112,6 +113,16 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
   const mailSender = work ? startTimer(ctx.config.emailSendSeconds, () => sendDueEmails(ctx), logger, 'email-send') : null;
   const healthCheck = work ? startTimer(60, () => checkChannelHealth(ctx), logger, 'channel-health') : null;
   const reports = work ? startTimer(60, () => runDueReports(ctx), logger, 'scheduled-reports') : null;
+  // IMAP mailboxes are polled by one worker each: on PostgreSQL the one holding the mailbox's
+  // advisory lock (docs/email.md, "IMAP polling").
+  const imap = work
+    ? startImapPollers({
+        ctx,
+        logger,
+        pollSeconds: ctx.config.imapPollSeconds,
+        claims: database.kind === 'postgres' ? (onLost) => advisoryLockClaims(database.pool, onLost) : noClaimsNeeded,
+      })
+    : null;
   let stopped = false;
   return {
     boss,
@@ -122,6 +133,7 @@ export async function startJobs(options: StartJobsOptions): Promise<Jobs> {
       await mailSender?.stop();
       await healthCheck?.stop();
       await reports?.stop();
+      await imap?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

@@ -264,6 +264,17 @@ describe('manager dashboards', () => {
     expect([...worstDrill.ids].sort()).toEqual([a1.id, a2.id, a3.id].sort());
     await closeDrawer(page);
     expect(await gap.locator('[data-testid="gap-worst"][data-by="channel"]').textContent()).toContain('Email');
+    // The worst hour of the day comes from the API's hour_of_day grouping: the hour (local) the
+    // four cycles fell due in (three of them if the seeding straddled an hour), and its cases.
+    const worstHour = gap.locator('[data-testid="gap-worst"][data-by="hour_of_day"]');
+    const hourCases = Number(await worstHour.getAttribute('data-cases'));
+    expect(hourCases).toBeGreaterThanOrEqual(3);
+    expect(await worstHour.textContent()).toMatch(/^\d\d:00–\d\d:00 0\.0 %/);
+    await worstHour.click();
+    const worstHourDrill = await drillDown(page);
+    expect(worstHourDrill.total).toBe(hourCases);
+    expect(worstHourDrill.ids.every((id) => [a1.id, a2.id, a3.id, b1.id].includes(id))).toBe(true);
+    await closeDrawer(page);
     // The goal is the manager's own: changed here, it is kept in this browser.
     await gap.getByLabel('First reply goal (%)').fill('95');
     await expect.poll(() => gap.getByTestId('gap-value').textContent(), WAIT).toBe('−95.0 pts');

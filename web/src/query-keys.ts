@@ -57,6 +57,7 @@ export const queryKeys = {
   reportMetric: (metric: MetricId, query: MetricQuery) => ['reports', 'metric', metric, query] as const,
   reportDrill: (source: object, page: number) => ['reports', 'drill', source, page] as const,
   unassignedOpen: (filters: CaseDimensionFilters) => ['cases', 'list', 'unassigned-open', filters] as const,
+  reportSchedules: ['reports', 'schedules'] as const,
 
   // Channels: mailboxes and the mail each recorded without a case.
   mailboxes: ['mailboxes'] as const,

@@ -17,6 +17,8 @@ export const METRIC_IDS = [
   'reopen_rate',
   'one_touch_rate',
   'replies_per_case',
+  'escalation_rate',
+  'solved_per_agent',
 ] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
 export type MetricUnit = 'cases' | 'minutes' | 'percent' | 'replies';
@@ -32,23 +34,28 @@ export const METRICS: Record<MetricId, { name: string; unit: MetricUnit }> = {
   reopen_rate: { name: 'Reopen rate', unit: 'percent' },
   one_touch_rate: { name: 'One-touch resolution', unit: 'percent' },
   replies_per_case: { name: 'Replies per solved case', unit: 'replies' },
+  escalation_rate: { name: 'Escalation rate', unit: 'percent' },
+  solved_per_agent: { name: 'Solved per agent', unit: 'cases' },
 };
 
 export const SLA_TARGETS = ['firstReply', 'nextReply', 'periodicUpdate', 'resolution'] as const;
 export type SlaTarget = (typeof SLA_TARGETS)[number];
 
 export const TIME_GROUPINGS = ['hour', 'day', 'week', 'month'] as const;
+/** Local hour of the day ("00"–"23") and weekday ("Mon"–"Sun") over the whole period. */
+export const CYCLIC_GROUPINGS = ['hour_of_day', 'weekday'] as const;
 export const DIMENSION_GROUPINGS = ['team', 'agent', 'channel', 'category', 'priority', 'type'] as const;
 export type TimeGrouping = (typeof TIME_GROUPINGS)[number];
+export type CyclicGrouping = (typeof CYCLIC_GROUPINGS)[number];
 export type DimensionGrouping = (typeof DIMENSION_GROUPINGS)[number];
-export type GroupBy = TimeGrouping | DimensionGrouping | 'total';
+export type GroupBy = TimeGrouping | CyclicGrouping | DimensionGrouping | 'total';
 
 /** The query of one figure: the period [from, to), how to group, and the case filters. */
 export type MetricQuery = {
   from: string;
   to: string;
   groupBy: GroupBy;
-  /** For hour/day/week/month buckets; the server's zone when absent. */
+  /** For hour/day/week/month buckets, hour_of_day and weekday; the server's zone when absent. */
   timeZone?: string;
   /** sla_attainment only. */
   target?: SlaTarget;

@@ -5,16 +5,20 @@ import type { Tx } from '../../lib/context.js';
 import { caseWorkingRoles } from './case-fields.js';
 
 export async function pickRoundRobinAssignee(trx: Tx, teamId: string, at: Date): Promise<string | null> {
-  await trx
+  return (await pickRoundRobinAssignees(trx, teamId, 1, at))[0] ?? null;
+}
+
+/**
+ * The next `count` people of the team's rotation, in order (a batch of new cases takes them as
+ * one after another would); empty when nobody is available. One cursor lock per batch and team.
+ */
+export async function pickRoundRobinAssignees(trx: Tx, teamId: string, count: number, at: Date): Promise<string[]> {
+  // Insert-or-touch takes the cursor's row lock and reads it in one statement.
+  const cursor = await trx
     .insertInto('team_assignment_cursor')
     .values({ team_id: teamId, last_user_id: null, updated_at: at })
-    .onConflict((oc) => oc.column('team_id').doNothing())
-    .execute();
-  const cursor = await trx
-    .selectFrom('team_assignment_cursor')
-    .select('last_user_id')
-    .where('team_id', '=', teamId)
-    .forUpdate()
+    .onConflict((oc) => oc.column('team_id').doUpdateSet((eb) => ({ last_user_id: eb.ref('team_assignment_cursor.last_user_id') })))
+    .returning('last_user_id')
     .executeTakeFirstOrThrow();
   const candidates = await trx
     .selectFrom('team_members as m')
@@ -26,9 +30,15 @@ export async function pickRoundRobinAssignee(trx: Tx, teamId: string, at: Date):
     .where('u.role', 'in', caseWorkingRoles)
     .orderBy('u.id')
     .execute();
-  if (candidates.length === 0) return null;
+  if (candidates.length === 0 || count <= 0) return [];
   const ids = candidates.map((c) => c.id);
-  const next = (cursor.last_user_id && ids.find((id) => id > cursor.last_user_id!)) || ids[0]!;
-  await trx.updateTable('team_assignment_cursor').set({ last_user_id: next, updated_at: at }).where('team_id', '=', teamId).execute();
-  return next;
+  const picked: string[] = [];
+  let last = cursor.last_user_id;
+  for (let i = 0; i < count; i++) {
+    const next = (last && ids.find((id) => id > last!)) || ids[0]!;
+    picked.push(next);
+    last = next;
+  }
+  await trx.updateTable('team_assignment_cursor').set({ last_user_id: last, updated_at: at }).where('team_id', '=', teamId).execute();
+  return picked;
 }

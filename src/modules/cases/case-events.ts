@@ -50,22 +50,29 @@ export function eventActorOf(actor: Actor): EventActor {
   return actor.via === 'system' ? { kind: 'system' } : { kind: 'user', userId: actor.userId };
 }
 
-export async function appendCaseEvent(
-  trx: Tx,
-  event: { caseId: string; actor: EventActor; kind: CaseEventKind; before?: unknown; after?: unknown; at: Date },
-): Promise<void> {
+export type NewCaseEvent = { caseId: string; actor: EventActor; kind: CaseEventKind; before?: unknown; after?: unknown; at: Date };
+
+export async function appendCaseEvent(trx: Tx, event: NewCaseEvent): Promise<void> {
+  await appendCaseEvents(trx, [event]);
+}
+
+/** Several events in one statement; ids follow the array order, so each case's events keep theirs. */
+export async function appendCaseEvents(trx: Tx, events: readonly NewCaseEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await trx
     .insertInto('case_events')
-    .values({
-      case_id: event.caseId,
-      actor_kind: event.actor.kind,
-      actor_user_id: event.actor.kind === 'user' ? event.actor.userId : null,
-      actor_customer_id: event.actor.kind === 'customer' ? event.actor.customerId : null,
-      kind: event.kind,
-      before: event.before === undefined ? null : JSON.stringify(event.before),
-      after: event.after === undefined ? null : JSON.stringify(event.after),
-      at: event.at,
-    })
+    .values(
+      events.map((event) => ({
+        case_id: event.caseId,
+        actor_kind: event.actor.kind,
+        actor_user_id: event.actor.kind === 'user' ? event.actor.userId : null,
+        actor_customer_id: event.actor.kind === 'customer' ? event.actor.customerId : null,
+        kind: event.kind,
+        before: event.before === undefined ? null : JSON.stringify(event.before),
+        after: event.after === undefined ? null : JSON.stringify(event.after),
+        at: event.at,
+      })),
+    )
     .execute();
 }
 
@@ -82,5 +89,17 @@ export type CaseChangeNotice = {
 
 /** Announces a change to other instances and live pages; PostgreSQL delivers it on commit only. */
 export async function notifyCaseChange(trx: Tx, notice: CaseChangeNotice): Promise<void> {
-  await sql`select pg_notify(${caseChangesChannel}, ${JSON.stringify(notice)})`.execute(trx);
+  await notifyCaseChanges(trx, [notice]);
+}
+
+/** Several notices in one statement (a batch of new cases). */
+export async function notifyCaseChanges(trx: Tx, notices: readonly CaseChangeNotice[]): Promise<void> {
+  if (notices.length === 1) {
+    await sql`select pg_notify(${caseChangesChannel}, ${JSON.stringify(notices[0])})`.execute(trx);
+  } else if (notices.length > 1) {
+    const payloads = notices.map((n) => JSON.stringify(n));
+    await sql`select pg_notify(${caseChangesChannel}, p) from unnest(${payloads}::text[]) with ordinality as t(p, i) order by i`.execute(
+      trx,
+    );
+  }
 }

@@ -21,27 +21,54 @@ export function normaliseTags(tags: readonly string[]): string[] {
 }
 
 export async function assertCategory(db: Tx, categoryId: string | null | undefined): Promise<void> {
-  if (!categoryId) return;
-  const row = await db.selectFrom('categories').select(['id', 'active']).where('id', '=', categoryId).executeTakeFirst();
-  if (!row) throw new AppError('validation_failed', `category ${categoryId} does not exist`, { field: 'categoryId' });
-  if (!row.active) throw new AppError('validation_failed', `category ${categoryId} is retired`, { field: 'categoryId' });
+  await assertCategories(db, [categoryId]);
+}
+
+const present = (ids: readonly (string | null | undefined)[]) => [...new Set(ids.filter((id): id is string => Boolean(id)))];
+
+/** Every given category exists and is in use (one query for a batch of new cases). */
+export async function assertCategories(db: Tx, categoryIds: readonly (string | null | undefined)[]): Promise<void> {
+  const ids = present(categoryIds);
+  if (ids.length === 0) return;
+  const rows = new Map((await db.selectFrom('categories').select(['id', 'active']).where('id', 'in', ids).execute()).map((r) => [r.id, r]));
+  for (const id of ids) {
+    const row = rows.get(id);
+    if (!row) throw new AppError('validation_failed', `category ${id} does not exist`, { field: 'categoryId' });
+    if (!row.active) throw new AppError('validation_failed', `category ${id} is retired`, { field: 'categoryId' });
+  }
 }
 
 export async function assertTeam(db: Tx, teamId: string | null | undefined): Promise<void> {
-  if (!teamId) return;
-  const row = await db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst();
-  if (!row) throw new AppError('validation_failed', `team ${teamId} does not exist`, { field: 'teamId' });
+  await assertTeams(db, [teamId]);
+}
+
+export async function assertTeams(db: Tx, teamIds: readonly (string | null | undefined)[]): Promise<void> {
+  const ids = present(teamIds);
+  if (ids.length === 0) return;
+  const found = new Set((await db.selectFrom('teams').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw new AppError('validation_failed', `team ${missing} does not exist`, { field: 'teamId' });
 }
 
 export const caseWorkingRoles = (Object.keys(roleInfo) as Role[]).filter((r) => roleInfo[r].permissions.includes('cases.work'));
 
 export async function assertAssignee(db: Tx, userId: string | null | undefined): Promise<void> {
-  if (!userId) return;
-  const row = await db.selectFrom('users').select(['id', 'active', 'role']).where('id', '=', userId).executeTakeFirst();
-  if (!row) throw new AppError('validation_failed', `user ${userId} does not exist`, { field: 'assigneeId' });
-  if (!row.active) throw new AppError('validation_failed', `user ${userId} is deactivated`, { field: 'assigneeId' });
-  if (!caseWorkingRoles.includes(row.role))
-    throw new AppError('validation_failed', `a ${row.role} cannot be assigned cases`, { field: 'assigneeId' });
+  await assertAssignees(db, [userId]);
+}
+
+export async function assertAssignees(db: Tx, userIds: readonly (string | null | undefined)[]): Promise<void> {
+  const ids = present(userIds);
+  if (ids.length === 0) return;
+  const rows = new Map(
+    (await db.selectFrom('users').select(['id', 'active', 'role']).where('id', 'in', ids).execute()).map((r) => [r.id, r]),
+  );
+  for (const id of ids) {
+    const row = rows.get(id);
+    if (!row) throw new AppError('validation_failed', `user ${id} does not exist`, { field: 'assigneeId' });
+    if (!row.active) throw new AppError('validation_failed', `user ${id} is deactivated`, { field: 'assigneeId' });
+    if (!caseWorkingRoles.includes(row.role))
+      throw new AppError('validation_failed', `a ${row.role} cannot be assigned cases`, { field: 'assigneeId' });
+  }
 }
 
 function checkFieldValue(def: { key: string; kind: string; options: string[] }, value: unknown): unknown {

@@ -65,6 +65,11 @@ export function findCaseRow(db: Tx, id: string) {
   return caseRowQuery(db).where('c.id', '=', id).executeTakeFirst();
 }
 
+export async function findCaseRows(db: Tx, ids: readonly string[]): Promise<Map<string, CaseRow>> {
+  if (ids.length === 0) return new Map();
+  return new Map((await caseRowQuery(db).where('c.id', 'in', ids).execute()).map((r) => [r.id, r]));
+}
+
 /** The bare row, locked for the rest of the transaction. */
 export function lockCase(db: Tx, id: string) {
   return db.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

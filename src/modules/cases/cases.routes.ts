@@ -212,6 +212,11 @@ export function casesRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
         const actor = requireAuth(req);
         assertPermission(actor, 'cases.work');
         const key = readIdempotencyKey(req.headers['idempotency-key']);
+        if (key === undefined) {
+          // No key to remember: the case joins the intake batch (group commit) of concurrent requests.
+          const created = await createCase(ctx, toCreateInput(req.body), actor);
+          return reply.status(created.duplicate ? 200 : 201).send({ ...created.case, duplicate: created.duplicate });
+        }
         const result = await runIdempotent(
           ctx,
           { key, actorId: actor.userId, route: 'POST /api/cases', body: req.body, statusCode: 201 },

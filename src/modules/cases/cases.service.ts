@@ -1,22 +1,47 @@
 // Cases: creation, field changes with optimistic concurrency, the conversation, and the
 // lifecycle rules (reopen on a customer reply, follow-up after close). Every change writes its
 // event in the same transaction and announces itself to live pages.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { CasePriority, CaseStatus, CaseType, Channel, MessageKind } from '../../db/schema.js';
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { htmlToPlainText, sanitizeMessageHtml } from '../../lib/html.js';
 import { inTransaction } from '../../lib/transaction.js';
+import { createBatcher, type Batcher, type BatcherStats } from '../../lib/batcher.js';
 import { createDirectoryFileStore } from '../../lib/file-store.js';
 import type { Actor } from '../auth/permissions.js';
 import { assertPermission } from '../auth/permissions.js';
-import { customerSearchText, findOrCreateCustomer, getCustomerRef, type CustomerContact } from '../customers/customers.service.js';
+import {
+  customerSearchTexts,
+  findOrCreateCustomers,
+  getCustomerRefs,
+  type CustomerContact,
+  type CustomerRef,
+} from '../customers/customers.service.js';
 import { assertCanSeeCase, assertCanWorkCase } from './case-access.js';
-import { appendCaseEvent, eventActorOf, notifyCaseChange, type CaseEventKind, type EventActor } from './case-events.js';
-import { refreshCaseDerived } from './case-derived.js';
+import {
+  appendCaseEvent,
+  appendCaseEvents,
+  eventActorOf,
+  notifyCaseChanges,
+  type CaseEventKind,
+  type EventActor,
+  type NewCaseEvent,
+} from './case-events.js';
+import { refreshCasesDerived } from './case-derived.js';
 import { queueReplyEmail } from '../email/outbound.js';
-import { assertAssignee, assertCategory, assertTeam, normaliseTags, validateCustomFields } from './case-fields.js';
-import { pickRoundRobinAssignee } from './assignment.js';
+import {
+  assertAssignee,
+  assertAssignees,
+  assertCategories,
+  assertCategory,
+  assertTeam,
+  assertTeams,
+  normaliseTags,
+  validateCustomFields,
+} from './case-fields.js';
+import { pickRoundRobinAssignee, pickRoundRobinAssignees } from './assignment.js';
 import {
   listCaseAttachments,
   putFiles,
@@ -27,6 +52,7 @@ import {
 } from './attachments.js';
 import {
   findCaseRow,
+  findCaseRows,
   listEventsQuery,
   listFollowerIds,
   findMessageQuery,
@@ -130,15 +156,27 @@ export async function loadCaseView(db: Tx, id: string): Promise<CaseView> {
 
 /** Every change ends here: the live SLA targets follow the case, then other instances hear of it. */
 async function announce(trx: Tx, view: CaseView, kind: string, at: Date): Promise<void> {
-  await refreshCaseDerived(trx, view.id, at, { isNew: kind === 'created' });
-  await notifyCaseChange(trx, {
-    caseId: view.id,
-    number: String(view.number),
-    version: view.version,
-    teamId: view.teamId,
-    assigneeId: view.assigneeId,
-    kind,
-  });
+  await announceAll(trx, [view], kind, at);
+}
+
+async function announceAll(trx: Tx, views: readonly CaseView[], kind: string, at: Date): Promise<void> {
+  await refreshCasesDerived(
+    trx,
+    views.map((v) => v.id),
+    at,
+    { isNew: kind === 'created' },
+  );
+  await notifyCaseChanges(
+    trx,
+    views.map((view) => ({
+      caseId: view.id,
+      number: String(view.number),
+      version: view.version,
+      teamId: view.teamId,
+      assigneeId: view.assigneeId,
+      kind,
+    })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,112 +313,301 @@ export async function createCase(ctx: ServiceContext, input: CreateCaseInput, ac
   assertPermission(actor, 'cases.work');
   const attachments = await putFiles(fileStoreOf(ctx), input.message?.uploads);
   const withFiles = attachments && input.message ? { ...input, message: { ...input.message, attachments } } : input;
-  return inTransaction(ctx.db, (trx) => createCaseTx(trx, ctx.clock.now(), withFiles, eventActorOf(actor)));
+  const item = { input: withFiles, actor: eventActorOf(actor) };
+  // Inside a caller's transaction the case joins it; otherwise it rides the next intake batch.
+  if (ctx.db.isTransaction) return createCaseTx(ctx.db, ctx.clock.now(), item.input, item.actor);
+  return caseIntakeOf(ctx).submit(item);
+}
+
+// One intake batcher per database (the app's pool): new cases from concurrent requests share
+// transactions. Embedded PGlite has one connection, so one batch at a time; a server pool lets
+// a second batch prepare while the first commits.
+const intakes = new WeakMap<object, WeakMap<object, Batcher<CaseToCreate, CreateCaseResult>>>();
+const maxIntakeBatch = 100;
+
+/** How the intake batches have gone for this database and clock (tests, benchmarks). */
+export function caseIntakeStats(ctx: ServiceContext): BatcherStats {
+  return caseIntakeOf(ctx).stats();
+}
+
+function caseIntakeOf(ctx: ServiceContext): Batcher<CaseToCreate, CreateCaseResult> {
+  // Keyed by database and clock: a simulation with its own clock gets its own batches.
+  let byClock = intakes.get(ctx.db);
+  if (!byClock) intakes.set(ctx.db, (byClock = new WeakMap()));
+  let intake = byClock.get(ctx.clock);
+  if (!intake) {
+    const { db, clock } = ctx;
+    intake = createBatcher({
+      maxBatch: maxIntakeBatch,
+      concurrency: ctx.config.databaseUrl ? 2 : 1,
+      runBatch: (take) => inTransaction(db, (trx) => createCasesTx(trx, clock.now(), take())),
+      runOne: (item) => inTransaction(db, (trx) => createCaseTx(trx, clock.now(), item.input, item.actor)),
+    });
+    byClock.set(clock, intake);
+  }
+  return intake;
 }
 
 /** Creation inside a transaction; channels call it with a customer or system actor. */
 export async function createCaseTx(trx: Tx, at: Date, input: CreateCaseInput, actor: EventActor): Promise<CreateCaseResult> {
-  const channel = input.channel ?? 'api';
-  if (input.message?.externalId) {
-    const seen = await findMessageByExternalId(trx, channel, input.message.externalId);
-    if (seen) return { case: await loadCaseView(trx, seen.case_id), duplicate: true };
-  }
-  const requester = input.requesterId
-    ? await getCustomerRef(trx, input.requesterId)
-    : input.requester
-      ? await findOrCreateCustomer(trx, input.requester, at)
-      : null;
-  if (!requester)
-    throw new AppError('validation_failed', 'a case needs a requester (email or phone) or requesterId', { field: 'requester' });
-  await assertCategory(trx, input.categoryId);
-  await assertTeam(trx, input.teamId);
-  await assertAssignee(trx, input.assigneeId);
-  const customFields = await validateCustomFields(trx, {}, input.customFields, false);
-  const tags = normaliseTags(input.tags ?? []);
-  const body = input.message && (input.message.body || input.message.html) ? renderBody(input.message) : null;
+  return (await createCasesTx(trx, at, [{ input, actor }]))[0]!;
+}
 
-  let assigneeId = input.assigneeId ?? null;
-  if (!assigneeId && input.autoAssign && input.teamId) assigneeId = await pickRoundRobinAssignee(trx, input.teamId, at);
+export type CaseToCreate = { input: CreateCaseInput; actor: EventActor };
 
-  // The whole search document is written with the row: updating it afterwards would add row
-  // versions and GIN index entries for nothing.
-  const search = sql<string>`${searchPart(input.subject, 'A', 'english')} || ${searchPart(await customerSearchText(trx, requester.id), 'B', 'simple')}
-    || ${searchPart(body?.text ?? '', 'C', 'english')}`;
-  const row = await trx
-    .insertInto('cases')
-    .values({
-      search,
-      subject: input.subject.trim(),
-      type: input.type ?? 'question',
-      priority: input.priority ?? 'normal',
-      status: input.status ?? 'new',
-      channel,
-      requester_id: requester.id,
-      team_id: input.teamId ?? null,
-      assignee_id: assigneeId,
-      category_id: input.categoryId ?? null,
-      tags,
-      custom_fields: JSON.stringify(customFields),
-      created_at: at,
-      updated_at: at,
-      follow_up_of_id: input.followUpOfId ?? null,
-      customer_message_count: body ? 1 : 0,
-      last_customer_message_at: body ? at : null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  // A new case has no followers yet: one query fewer on the intake path.
-  const created = toCaseView((await findCaseRow(trx, row.id))!, []);
-  await appendCaseEvent(trx, {
-    caseId: row.id,
-    actor,
-    kind: 'created',
-    after: {
-      subject: created.subject,
-      type: created.type,
-      priority: created.priority,
-      status: created.status,
-      channel,
-      requesterId: requester.id,
-      teamId: created.teamId,
-      assigneeId: created.assigneeId,
-      categoryId: created.categoryId,
-      tags,
-      customFields,
-    },
+type Prepared = {
+  item: CaseToCreate;
+  id: string;
+  channel: Channel;
+  requester: CustomerRef;
+  customFields: Record<string, unknown>;
+  tags: string[];
+  body: { text: string; html: string | null } | null;
+  assigneeId: string | null;
+  roundRobin: boolean;
+};
+
+/**
+ * Creates cases as if one after another (numbers, round-robin turns and first contacts in the
+ * order given), but in a fixed number of statements for the whole batch: at 50 concurrent
+ * requests the statements, not the rows, are what an intake costs. One case is a batch of one.
+ */
+export async function createCasesTx(trx: Tx, at: Date, items: readonly CaseToCreate[]): Promise<CreateCaseResult[]> {
+  const results: (CreateCaseResult | undefined)[] = new Array(items.length);
+  const { toCreate, repeats } = await splitSeenMessages(trx, items, results);
+  const prepared = await prepareCases(
+    trx,
     at,
+    toCreate.map((i) => items[i]!),
+  );
+  if (prepared.length > 0) {
+    await insertCaseRows(trx, at, prepared);
+    const messageIds = await insertOpeningMessages(trx, at, prepared);
+    const rows = await findCaseRows(
+      trx,
+      prepared.map((p) => p.id),
+    );
+    // A new case has no followers yet: one query fewer on the intake path.
+    const views = prepared.map((p) => toCaseView(rows.get(p.id)!, []));
+    await appendCaseEvents(
+      trx,
+      prepared.flatMap((p, i) => creationEvents(p, views[i]!, messageIds.get(p.id), at)),
+    );
+    await announceAll(trx, views, 'created', at);
+    toCreate.forEach((itemIndex, i) => (results[itemIndex] = { case: views[i]!, duplicate: false }));
+  }
+  for (const [repeat, first] of repeats) results[repeat] = { case: results[first]!.case, duplicate: true };
+  return results.map((r) => r!);
+}
+
+/**
+ * Items whose opening message was already stored (a redelivered email, a retried chat message)
+ * answer with that case; a repeat within the batch answers with its first occurrence's case.
+ */
+async function splitSeenMessages(
+  trx: Tx,
+  items: readonly CaseToCreate[],
+  results: (CreateCaseResult | undefined)[],
+): Promise<{ toCreate: number[]; repeats: [number, number][] }> {
+  const keyOf = (item: CaseToCreate) =>
+    item.input.message?.externalId ? `${item.input.channel ?? 'api'}\u0000${item.input.message.externalId}` : null;
+  const external = items.filter((i) => keyOf(i) !== null);
+  const seen = new Map<string, string>();
+  if (external.length > 0) {
+    const rows = await trx
+      .selectFrom('case_messages')
+      .select(['case_id', 'channel', 'external_id'])
+      .where('external_id', 'in', [...new Set(external.map((i) => i.input.message!.externalId!))])
+      .where('external_id', 'is not', null)
+      .execute();
+    for (const r of rows) seen.set(`${r.channel}\u0000${r.external_id}`, r.case_id);
+  }
+  const toCreate: number[] = [];
+  const repeats: [number, number][] = [];
+  const firstOf = new Map<string, number>();
+  for (const [i, item] of items.entries()) {
+    const key = keyOf(item);
+    const stored = key ? seen.get(key) : undefined;
+    if (stored) results[i] = { case: await loadCaseView(trx, stored), duplicate: true };
+    else if (key && firstOf.has(key)) repeats.push([i, firstOf.get(key)!]);
+    else {
+      if (key) firstOf.set(key, i);
+      toCreate.push(i);
+    }
+  }
+  return { toCreate, repeats };
+}
+
+/** Validates every item and resolves requesters and round-robin turns; writes only first contacts. */
+async function prepareCases(trx: Tx, at: Date, items: readonly CaseToCreate[]): Promise<Prepared[]> {
+  if (items.length === 0) return [];
+  const requesters = await resolveRequesters(trx, at, items);
+  await assertCategories(
+    trx,
+    items.map((i) => i.input.categoryId),
+  );
+  await assertTeams(
+    trx,
+    items.map((i) => i.input.teamId),
+  );
+  await assertAssignees(
+    trx,
+    items.map((i) => i.input.assigneeId),
+  );
+  const prepared: Prepared[] = [];
+  for (const [i, item] of items.entries()) {
+    const { input } = item;
+    const roundRobin = !input.assigneeId && Boolean(input.autoAssign && input.teamId);
+    prepared.push({
+      item,
+      id: randomUUID(),
+      channel: input.channel ?? 'api',
+      requester: requesters[i]!,
+      customFields: await validateCustomFields(trx, {}, input.customFields, false),
+      tags: normaliseTags(input.tags ?? []),
+      body: input.message && (input.message.body || input.message.html) ? renderBody(input.message) : null,
+      assigneeId: input.assigneeId ?? null,
+      roundRobin,
+    });
+  }
+  await takeRoundRobinTurns(trx, at, prepared);
+  return prepared;
+}
+
+async function resolveRequesters(trx: Tx, at: Date, items: readonly CaseToCreate[]): Promise<CustomerRef[]> {
+  for (const { input } of items)
+    if (!input.requesterId && !input.requester)
+      throw new AppError('validation_failed', 'a case needs a requester (email or phone) or requesterId', { field: 'requester' });
+  const contacts = items.filter((i) => !i.input.requesterId).map((i) => i.input.requester!);
+  const found = await findOrCreateCustomers(trx, contacts, at);
+  const byId = await getCustomerRefs(
+    trx,
+    items.flatMap((i) => (i.input.requesterId ? [i.input.requesterId] : [])),
+  );
+  let next = 0;
+  return items.map(({ input }) => {
+    if (!input.requesterId) return found[next++]!;
+    const ref = byId.get(input.requesterId);
+    if (!ref) throw new AppError('not_found', `customer ${input.requesterId} does not exist`);
+    return ref;
   });
-  if (assigneeId && input.autoAssign && !input.assigneeId) {
-    await appendCaseEvent(trx, {
-      caseId: row.id,
+}
+
+/** Round-robin within each team in item order; teams are locked in id order (no deadlocks). */
+async function takeRoundRobinTurns(trx: Tx, at: Date, prepared: Prepared[]): Promise<void> {
+  const byTeam = new Map<string, Prepared[]>();
+  for (const p of prepared) if (p.roundRobin) byTeam.set(p.item.input.teamId!, [...(byTeam.get(p.item.input.teamId!) ?? []), p]);
+  for (const teamId of [...byTeam.keys()].sort()) {
+    const waiting = byTeam.get(teamId)!;
+    const turns = await pickRoundRobinAssignees(trx, teamId, waiting.length, at);
+    waiting.forEach((p, i) => (p.assigneeId = turns[i] ?? null));
+  }
+}
+
+async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]): Promise<void> {
+  const searchTexts = await customerSearchTexts(
+    trx,
+    prepared.map((p) => p.requester.id),
+  );
+  await trx
+    .insertInto('cases')
+    .values(
+      prepared.map(({ item: { input }, ...p }) => ({
+        id: p.id,
+        // The whole search document is written with the row: updating it afterwards would add
+        // row versions and GIN index entries for nothing.
+        search: sql<string>`${searchPart(input.subject, 'A', 'english')} || ${searchPart(searchTexts.get(p.requester.id) ?? '', 'B', 'simple')}
+          || ${searchPart(p.body?.text ?? '', 'C', 'english')}`,
+        subject: input.subject.trim(),
+        type: input.type ?? 'question',
+        priority: input.priority ?? 'normal',
+        status: input.status ?? 'new',
+        channel: p.channel,
+        requester_id: p.requester.id,
+        team_id: input.teamId ?? null,
+        assignee_id: p.assigneeId,
+        category_id: input.categoryId ?? null,
+        tags: p.tags,
+        custom_fields: JSON.stringify(p.customFields),
+        created_at: at,
+        updated_at: at,
+        follow_up_of_id: input.followUpOfId ?? null,
+        customer_message_count: p.body ? 1 : 0,
+        last_customer_message_at: p.body ? at : null,
+      })),
+    )
+    .execute();
+}
+
+/** The customer's opening messages (with their files); answers message id by case id. */
+async function insertOpeningMessages(trx: Tx, at: Date, prepared: readonly Prepared[]): Promise<Map<string, string>> {
+  const withBody = prepared.filter((p) => p.body);
+  const ids = new Map(withBody.map((p) => [p.id, randomUUID()]));
+  if (withBody.length === 0) return ids;
+  await trx
+    .insertInto('case_messages')
+    .values(
+      withBody.map((p) => ({
+        id: ids.get(p.id)!,
+        case_id: p.id,
+        kind: 'customer' as const,
+        channel: p.channel,
+        body_text: p.body!.text,
+        body_html: p.body!.html,
+        author_user_id: null,
+        author_customer_id: p.requester.id,
+        external_id: p.item.input.message?.externalId ?? null,
+        created_at: at,
+      })),
+    )
+    .execute();
+  for (const p of withBody) {
+    const files = p.item.input.message?.attachments;
+    if (files?.length) await recordAttachments(trx, ids.get(p.id)!, files, at);
+  }
+  return ids;
+}
+
+function creationEvents(p: Prepared, created: CaseView, messageId: string | undefined, at: Date): NewCaseEvent[] {
+  const events: NewCaseEvent[] = [
+    {
+      caseId: p.id,
+      actor: p.item.actor,
+      kind: 'created',
+      after: {
+        subject: created.subject,
+        type: created.type,
+        priority: created.priority,
+        status: created.status,
+        channel: p.channel,
+        requesterId: p.requester.id,
+        teamId: created.teamId,
+        assigneeId: created.assigneeId,
+        categoryId: created.categoryId,
+        tags: p.tags,
+        customFields: p.customFields,
+      },
+      at,
+    },
+  ];
+  if (p.roundRobin && p.assigneeId)
+    events.push({
+      caseId: p.id,
       actor: { kind: 'system' },
       kind: 'assignment_changed',
       before: { assigneeId: null },
-      after: { assigneeId, reason: 'round_robin' },
+      after: { assigneeId: p.assigneeId, reason: 'round_robin' },
       at,
     });
-  }
-  if (body) {
-    const message = await insertMessage(trx, {
-      caseId: row.id,
-      kind: 'customer',
-      channel,
-      body,
-      attachments: input.message?.attachments,
-      authorCustomerId: requester.id,
-      externalId: input.message?.externalId,
-      at,
-    });
-    await appendCaseEvent(trx, {
-      caseId: row.id,
-      actor: { kind: 'customer', customerId: requester.id },
+  if (messageId)
+    events.push({
+      caseId: p.id,
+      actor: { kind: 'customer', customerId: p.requester.id },
       kind: 'customer_message',
-      after: { messageId: message.id, channel },
+      after: { messageId, channel: p.channel },
       at,
     });
-  }
-  await announce(trx, created, 'created', at);
-  return { case: created, duplicate: false };
+  return events;
 }
 
 // ---------------------------------------------------------------------------------------------

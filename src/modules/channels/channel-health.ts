@@ -1,8 +1,9 @@
 // Channel health: is every channel customers use actually working? Each mailbox records its last
-// inbound message, its last good send and its run of failed sends; a worker pass every minute
-// turns that, and the channel's usual traffic by hour of week, into a state:
-//   down      — 5 or more sends in a row failed;
-//   degraded  — the latest send failed (fewer than 5 in a row);
+// inbound message, its last good send and its run of failed sends, and (with IMAP polling) its
+// last good poll and run of failed polls; a worker pass every minute turns that, and the
+// channel's usual traffic by hour of week, into a state:
+//   down      — 5 or more sends, or 5 or more IMAP polls, in a row failed;
+//   degraded  — the latest send or IMAP poll failed (fewer than 5 in a row);
 //   silent    — nothing came in for so long that, at the usual rates of those hours, at least
 //               `silentExpectedMessages` messages would have arrived (P(no mail) ≈ e^-5 < 1 %);
 //   ok        — otherwise.
@@ -52,6 +53,21 @@ export async function recordSend(db: Tx, kind: ChannelKind, id: string, at: Date
       error === null
         ? { last_send_ok_at: at, consecutive_errors: 0 }
         : { last_error_at: at, last_error: error.slice(0, 1000), consecutive_errors: eb('consecutive_errors', '+', 1) },
+    )
+    .where('channel_kind', '=', kind)
+    .where('channel_id', '=', id)
+    .execute();
+}
+
+/** One IMAP poll of a mailbox: a success ends the run of failures, a failure lengthens it. */
+export async function recordPoll(db: Tx, kind: ChannelKind, id: string, at: Date, error: string | null): Promise<void> {
+  await ensureRow(db, kind, id, at);
+  await db
+    .updateTable('channel_health')
+    .set((eb) =>
+      error === null
+        ? { last_poll_ok_at: at, consecutive_poll_errors: 0 }
+        : { last_poll_error_at: at, last_poll_error: error.slice(0, 1000), consecutive_poll_errors: eb('consecutive_poll_errors', '+', 1) },
     )
     .where('channel_kind', '=', kind)
     .where('channel_id', '=', id)
@@ -108,12 +124,29 @@ export function expectedArrivals(perHour: readonly number[], from: Date, to: Dat
   return total;
 }
 
-export type HealthFacts = { consecutiveErrors: number; lastInboundAt: Date | null; expectedSinceInbound: number | null; since: Date };
+export type HealthFacts = {
+  consecutiveErrors: number;
+  /** Failed IMAP polls in a row, and the latest one's error (mailboxes polled over IMAP). */
+  consecutivePollErrors?: number;
+  lastPollError?: string | null;
+  lastInboundAt: Date | null;
+  expectedSinceInbound: number | null;
+  since: Date;
+};
+
+function pollFailure(f: HealthFacts): string {
+  const n = f.consecutivePollErrors ?? 0;
+  const what = n === 1 ? 'the last IMAP poll failed' : `${n} IMAP polls in a row failed`;
+  return f.lastPollError ? `${what}: ${f.lastPollError.slice(0, 200)}` : what;
+}
 
 export function decideState(f: HealthFacts): { state: ChannelState; reason: string | null } {
+  const pollErrors = f.consecutivePollErrors ?? 0;
   if (f.consecutiveErrors >= downAfterErrors) return { state: 'down', reason: `${f.consecutiveErrors} sends in a row failed` };
+  if (pollErrors >= downAfterErrors) return { state: 'down', reason: pollFailure(f) };
   if (f.consecutiveErrors > 0)
     return { state: 'degraded', reason: `the last ${f.consecutiveErrors === 1 ? 'send' : `${f.consecutiveErrors} sends`} failed` };
+  if (pollErrors > 0) return { state: 'degraded', reason: pollFailure(f) };
   if (f.expectedSinceInbound !== null && f.expectedSinceInbound >= silentExpectedMessages)
     return {
       state: 'silent',
@@ -146,6 +179,8 @@ export async function checkChannelHealth(ctx: ServiceContext): Promise<{ checked
     const expected = traffic.historyDays >= minHistoryDays ? expectedArrivals(traffic.perHour, silentFrom, now, ctx.config.timeZone) : null;
     const next = decideState({
       consecutiveErrors: row.consecutive_errors,
+      consecutivePollErrors: row.consecutive_poll_errors,
+      lastPollError: row.last_poll_error,
       lastInboundAt: row.last_inbound_at,
       expectedSinceInbound: expected,
       since: silentFrom,
@@ -191,6 +226,10 @@ export type ChannelHealthView = {
   lastErrorAt: string | null;
   lastError: string | null;
   consecutiveErrors: number;
+  lastPollOkAt: string | null;
+  lastPollErrorAt: string | null;
+  lastPollError: string | null;
+  consecutivePollErrors: number;
   checkedAt: string | null;
   /** Mean inbound messages per hour for each hour of the week, Monday 00:00 first (168 values). */
   usualPerHour: number[];
@@ -219,6 +258,10 @@ export async function listChannelHealth(ctx: ServiceContext, actor: Actor): Prom
       'h.last_error_at',
       'h.last_error',
       'h.consecutive_errors',
+      'h.last_poll_ok_at',
+      'h.last_poll_error_at',
+      'h.last_poll_error',
+      'h.consecutive_poll_errors',
       'h.checked_at',
     ])
     .where('mb.active', '=', true)
@@ -241,6 +284,10 @@ export async function listChannelHealth(ctx: ServiceContext, actor: Actor): Prom
       lastErrorAt: iso(r.last_error_at),
       lastError: r.last_error,
       consecutiveErrors: r.consecutive_errors ?? 0,
+      lastPollOkAt: iso(r.last_poll_ok_at),
+      lastPollErrorAt: iso(r.last_poll_error_at),
+      lastPollError: r.last_poll_error,
+      consecutivePollErrors: r.consecutive_poll_errors ?? 0,
       checkedAt: iso(r.checked_at),
       usualPerHour: traffic.perHour.map((v) => Math.round(v * 100) / 100),
     });

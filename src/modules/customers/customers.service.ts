@@ -2,6 +2,7 @@
 // channel, optionally belonging to an organisation, with a service tier. This module owns the
 // customer directory, identities, merging duplicates, the customer timeline and the customer
 // event log; cases find or create their requester through `findOrCreateCustomer`.
+import { randomUUID } from 'node:crypto';
 import { moveCasesToRequesterTx, rebuildSearchForRequester } from '../cases/case-requester.js';
 import type { CaseStatus, Channel, CustomerTier, IdentityKind } from '../../db/schema.js';
 import type { ServiceContext, Tx } from '../../lib/context.js';
@@ -9,7 +10,7 @@ import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
 import { assertPermission, hasPermission, type Actor } from '../auth/permissions.js';
 import { loadCaseScope, type CaseScope } from '../cases/case-access.js';
-import { identitySearchForms, normaliseIdentity, validateIdentity } from './customer-identity.js';
+import { identitySearchForms, validateIdentity } from './customer-identity.js';
 import {
   caseCountsOf,
   deleteIdentity,
@@ -35,65 +36,133 @@ export type CustomerRef = { id: string; name: string; email: string | null; tier
 
 export type CustomerContact = { email?: string | undefined; phone?: string | undefined; name?: string | undefined };
 
-async function findByIdentity(db: Tx, kind: IdentityKind, value: string) {
-  return db
-    .selectFrom('customer_identities as i')
-    .innerJoin('customers as c', 'c.id', 'i.customer_id')
-    .select(['c.id', 'c.name', 'c.merged_into_id'])
-    .where('i.kind', '=', kind)
-    .where('i.value', '=', normaliseIdentity(kind, value))
-    .executeTakeFirst();
-}
-
 /**
  * The customer behind an email address or phone number, created on first contact. A concurrent
  * first contact from the same address finds the row the other transaction inserted.
  */
 export async function findOrCreateCustomer(trx: Tx, contact: CustomerContact, at: Date): Promise<CustomerRef> {
-  const identities: [IdentityKind, string][] = [];
+  return (await findOrCreateCustomers(trx, [contact], at))[0]!;
+}
+
+type Identity = [IdentityKind, string];
+
+function contactIdentities(contact: CustomerContact): Identity[] {
+  const identities: Identity[] = [];
   if (contact.email) identities.push(['email', contact.email]);
   if (contact.phone) identities.push(['phone', contact.phone]);
   if (identities.length === 0) throw new AppError('validation_failed', 'a customer needs an email address or a phone number');
-  for (const [kind, value] of identities) validateIdentity(kind, value, `requester.${kind}`);
-  for (const [kind, value] of identities) {
-    const found = await findByIdentity(trx, kind, value);
-    if (found) {
-      const id = found.merged_into_id ?? found.id;
-      if (!found.name && contact.name)
-        await trx.updateTable('customers').set({ name: contact.name.trim(), updated_at: at }).where('id', '=', id).execute();
-      return getCustomerRef(trx, id);
-    }
-  }
-  const created = await trx
-    .insertInto('customers')
-    .values({ name: contact.name?.trim() ?? '', created_at: at, updated_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  for (const [kind, value] of identities) {
-    const inserted = await trx
-      .insertInto('customer_identities')
-      .values({ customer_id: created.id, kind, value: normaliseIdentity(kind, value), created_at: at })
-      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) {
-      // Another transaction recognised this person first (it committed while we waited on the
-      // unique index): use theirs and drop the customer we were creating.
-      const theirs = await findByIdentity(trx, kind, value);
-      await trx.deleteFrom('customer_identities').where('customer_id', '=', created.id).execute();
-      await trx.deleteFrom('customers').where('id', '=', created.id).execute();
-      if (theirs) return getCustomerRef(trx, theirs.merged_into_id ?? theirs.id);
-    }
-  }
-  await trx
-    .insertInto('customer_events')
-    .values({ customer_id: created.id, actor_user_id: null, kind: 'created', after: JSON.stringify(contact), at })
+  return identities.map(([kind, value]) => [kind, validateIdentity(kind, value, `requester.${kind}`)]);
+}
+
+const identityKey = (kind: IdentityKind, value: string) => `${kind}\u0000${value}`;
+
+/** Who already owns these (normalised) identities: one query for a whole batch. */
+async function ownersOf(trx: Tx, identities: readonly Identity[]): Promise<Map<string, { id: string; name: string }>> {
+  const emails = [...new Set(identities.filter(([k]) => k === 'email').map(([, v]) => v))];
+  const phones = [...new Set(identities.filter(([k]) => k === 'phone').map(([, v]) => v))];
+  if (emails.length + phones.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('customer_identities as i')
+    .innerJoin('customers as c', 'c.id', 'i.customer_id')
+    .select(['i.kind', 'i.value', 'c.id', 'c.name', 'c.merged_into_id'])
+    .where((eb) => {
+      const parts = [];
+      if (emails.length > 0) parts.push(eb.and([eb('i.kind', '=', 'email'), eb('i.value', 'in', emails)]));
+      if (phones.length > 0) parts.push(eb.and([eb('i.kind', '=', 'phone'), eb('i.value', 'in', phones)]));
+      return eb.or(parts);
+    })
     .execute();
-  return getCustomerRef(trx, created.id);
+  return new Map(rows.map((r) => [identityKey(r.kind, r.value), { id: r.merged_into_id ?? r.id, name: r.name }]));
+}
+
+type PendingCustomer = { id: string; name: string; identities: Identity[]; contact: CustomerContact };
+
+/**
+ * The batch form: each contact resolved as if the contacts came one after another (a later
+ * contact finds the customer an earlier one created), in a handful of statements.
+ */
+export async function findOrCreateCustomers(trx: Tx, contacts: readonly CustomerContact[], at: Date): Promise<CustomerRef[]> {
+  const wanted = contacts.map(contactIdentities);
+  const owners = await ownersOf(trx, wanted.flat());
+  const pending: PendingCustomer[] = [];
+  const pendingByKey = new Map<string, PendingCustomer>();
+  const named = new Set<string>();
+  const resolved: (string | PendingCustomer)[] = [];
+  for (const [i, identities] of wanted.entries()) {
+    const contact = contacts[i]!;
+    let hit: string | PendingCustomer | undefined;
+    for (const [kind, value] of identities) {
+      const key = identityKey(kind, value);
+      const owner = owners.get(key);
+      hit = pendingByKey.get(key) ?? owner?.id;
+      if (owner && !owner.name && contact.name?.trim() && !named.has(owner.id)) {
+        named.add(owner.id);
+        await trx.updateTable('customers').set({ name: contact.name.trim(), updated_at: at }).where('id', '=', owner.id).execute();
+      }
+      if (hit) break;
+    }
+    if (!hit) {
+      hit = { id: randomUUID(), name: contact.name?.trim() ?? '', identities, contact };
+      pending.push(hit);
+      for (const [kind, value] of identities) pendingByKey.set(identityKey(kind, value), hit);
+    }
+    resolved.push(hit);
+  }
+  const lost = await insertPendingCustomers(trx, pending, at);
+  const ids = resolved.map((r) => (typeof r === 'string' ? r : (lost.get(r.id) ?? r.id)));
+  const refs = await getCustomerRefs(trx, ids);
+  return ids.map((id) => refs.get(id)!);
+}
+
+/**
+ * Inserts the new customers with their identities and `created` events. Where another
+ * transaction recognised the same person first (it committed while we waited on the unique
+ * index), our customer is dropped: the answer maps it to theirs.
+ */
+async function insertPendingCustomers(trx: Tx, pending: readonly PendingCustomer[], at: Date): Promise<Map<string, string>> {
+  const lost = new Map<string, string>();
+  if (pending.length === 0) return lost;
+  await trx
+    .insertInto('customers')
+    .values(pending.map((p) => ({ id: p.id, name: p.name, created_at: at, updated_at: at })))
+    .execute();
+  const identityRows = pending.flatMap((p) => p.identities.map(([kind, value]) => ({ customer_id: p.id, kind, value, created_at: at })));
+  const inserted = await trx
+    .insertInto('customer_identities')
+    .values(identityRows)
+    .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
+    .returning(['kind', 'value'])
+    .execute();
+  if (inserted.length < identityRows.length) {
+    const got = new Set(inserted.map((r) => identityKey(r.kind, r.value)));
+    for (const p of pending) {
+      const taken = p.identities.find(([kind, value]) => !got.has(identityKey(kind, value)));
+      if (!taken) continue;
+      const theirs = (await ownersOf(trx, [taken])).get(identityKey(...taken));
+      await trx.deleteFrom('customer_identities').where('customer_id', '=', p.id).execute();
+      await trx.deleteFrom('customers').where('id', '=', p.id).execute();
+      if (theirs) lost.set(p.id, theirs.id);
+    }
+  }
+  const kept = pending.filter((p) => !lost.has(p.id));
+  if (kept.length > 0)
+    await trx
+      .insertInto('customer_events')
+      .values(kept.map((p) => ({ customer_id: p.id, actor_user_id: null, kind: 'created', after: JSON.stringify(p.contact), at })))
+      .execute();
+  return lost;
 }
 
 export async function getCustomerRef(db: Tx, id: string): Promise<CustomerRef> {
-  const row = await db
+  const ref = (await getCustomerRefs(db, [id])).get(id);
+  if (!ref) throw new AppError('not_found', `customer ${id} does not exist`);
+  return ref;
+}
+
+export async function getCustomerRefs(db: Tx, ids: readonly string[]): Promise<Map<string, CustomerRef>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
     .selectFrom('customers as c')
     .select((eb) => [
       'c.id',
@@ -109,17 +178,32 @@ export async function getCustomerRef(db: Tx, id: string): Promise<CustomerRef> {
         .limit(1)
         .as('email'),
     ])
-    .where('c.id', '=', id)
-    .executeTakeFirst();
-  if (!row) throw new AppError('not_found', `customer ${id} does not exist`);
-  return { id: row.id, name: row.name, email: row.email, tier: row.tier, organisationId: row.organisation_id };
+    .where('c.id', 'in', unique)
+    .execute();
+  return new Map(
+    rows.map((row) => [row.id, { id: row.id, name: row.name, email: row.email, tier: row.tier, organisationId: row.organisation_id }]),
+  );
 }
 
 /** Text of the customer for the case search index: name and every identity. */
 export async function customerSearchText(db: Tx, id: string): Promise<string> {
-  const c = await db.selectFrom('customers').select('name').where('id', '=', id).executeTakeFirstOrThrow();
-  const ids = await db.selectFrom('customer_identities').select('value').where('customer_id', '=', id).execute();
-  return [c.name, ...ids.map((i) => i.value)].join(' ');
+  const text = (await customerSearchTexts(db, [id])).get(id);
+  if (text === undefined) throw new AppError('not_found', `customer ${id} does not exist`);
+  return text;
+}
+
+export async function customerSearchTexts(db: Tx, ids: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const names = await db.selectFrom('customers').select(['id', 'name']).where('id', 'in', unique).execute();
+  const identities = await db
+    .selectFrom('customer_identities')
+    .select(['customer_id', 'value'])
+    .where('customer_id', 'in', unique)
+    .execute();
+  const parts = new Map(names.map((c) => [c.id, [c.name]]));
+  for (const i of identities) parts.get(i.customer_id)?.push(i.value);
+  return new Map([...parts].map(([id, p]) => [id, p.join(' ')]));
 }
 
 // ---------------------------------------------------------------------------------------------

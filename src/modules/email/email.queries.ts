@@ -111,6 +111,17 @@ export function findMailboxCredentials(db: Tx, id: string) {
     .executeTakeFirst();
 }
 
+/** Active mailboxes whose IMAP polling is switched on, with their settings (password included). */
+export function listPolledMailboxRows(db: Tx) {
+  return db
+    .selectFrom('mailboxes')
+    .select(['id', 'address', 'team_id', 'imap_settings'])
+    .where('active', '=', true)
+    .where(sql<boolean>`imap_settings -> 'enabled' = 'true'::jsonb`)
+    .orderBy('id')
+    .execute();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stored mail
 

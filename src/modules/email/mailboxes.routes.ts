@@ -15,15 +15,42 @@ const serverSettingsFields = {
   password: z.string().min(1).max(1000).optional(),
 };
 const SmtpSettings = z.strictObject(serverSettingsFields);
-const ImapSettings = z.strictObject({ ...serverSettingsFields, folder: z.string().min(1).max(200).optional() });
+const FolderName = z.string().trim().min(1).max(200);
+const ImapSettings = z
+  .strictObject({
+    ...serverSettingsFields,
+    secure: z.boolean().describe('TLS from the first byte (port 993); false: STARTTLS when the server offers it'),
+    username: z.string().min(1).max(320),
+    folder: FolderName.default('INBOX').describe('the folder whose unseen messages are fetched'),
+    enabled: z.boolean().default(true).describe('poll this mailbox (when the mailbox is active)'),
+    afterProcessing: z
+      .enum(['mark_seen', 'move'])
+      .default('mark_seen')
+      .describe('what is done to a message once it is stored: flag it \\Seen, or move it to moveToFolder'),
+    moveToFolder: FolderName.optional().describe('where processed messages go when afterProcessing is move (created if missing)'),
+  })
+  .superRefine((s, issues) => {
+    if (s.afterProcessing === 'move' && !s.moveToFolder)
+      issues.addIssue({ code: 'custom', path: ['moveToFolder'], message: 'name the folder processed messages are moved to' });
+    if (s.afterProcessing === 'move' && s.moveToFolder === s.folder)
+      issues.addIssue({ code: 'custom', path: ['moveToFolder'], message: 'must be another folder than the one polled' });
+    if (s.afterProcessing !== 'move' && s.moveToFolder !== undefined)
+      issues.addIssue({ code: 'custom', path: ['moveToFolder'], message: 'only used when afterProcessing is move' });
+  });
 
 const SettingsView = z.object({
   host: z.string(),
   port: z.number().int(),
   secure: z.boolean(),
   username: z.string().optional(),
-  folder: z.string().optional(),
   hasPassword: z.boolean(),
+});
+
+const ImapSettingsView = SettingsView.extend({
+  folder: z.string(),
+  enabled: z.boolean(),
+  afterProcessing: z.enum(['mark_seen', 'move']),
+  moveToFolder: z.string().optional(),
 });
 
 const MailboxViewSchema = z.object({
@@ -37,7 +64,7 @@ const MailboxViewSchema = z.object({
   inboundPath: z.string(),
   inboundSecretPrefix: z.string(),
   smtp: SettingsView.nullable(),
-  imap: SettingsView.nullable(),
+  imap: ImapSettingsView.nullable().describe('IMAP polling (the password is never shown)'),
   createdAt: Iso,
   updatedAt: Iso,
 });

@@ -22,17 +22,26 @@ import {
 
 export const inboundSecretPrefix = 'flm_';
 
-/** Server settings for later SMTP sending and IMAP polling; the password is never shown again. */
+/** Server settings for SMTP sending and IMAP polling; the password is never shown again. */
 export type ServerSettingsInput = {
   host: string;
   port: number;
   secure: boolean;
   username?: string | undefined;
   password?: string | undefined;
-  folder?: string | undefined;
+};
+
+/** IMAP polling (imap-poller.ts): which folder, and what happens to a message once stored. */
+export type ImapSettingsInput = ServerSettingsInput & {
+  username: string;
+  folder: string;
+  enabled: boolean;
+  afterProcessing: 'mark_seen' | 'move';
+  moveToFolder?: string | undefined;
 };
 
 export type ServerSettingsView = Omit<ServerSettingsInput, 'password'> & { hasPassword: boolean };
+export type ImapSettingsView = Omit<ImapSettingsInput, 'password'> & { hasPassword: boolean };
 
 export type MailboxView = {
   id: string;
@@ -48,7 +57,7 @@ export type MailboxView = {
   /** The first characters of the current inbound secret, to tell secrets apart. */
   inboundSecretPrefix: string;
   smtp: ServerSettingsView | null;
-  imap: ServerSettingsView | null;
+  imap: ImapSettingsView | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -59,10 +68,28 @@ export function inboundPathOf(id: string): string {
   return `/api/inbound/email/${id}`;
 }
 
-function redactSettings(settings: MailboxSettings | null): ServerSettingsView | null {
+function redactSettings<T extends ServerSettingsInput>(
+  settings: MailboxSettings | null,
+): (Omit<T, 'password'> & { hasPassword: boolean }) | null {
   if (!settings) return null;
-  const { password, ...rest } = settings as ServerSettingsInput;
+  const { password, ...rest } = settings as T;
   return { ...rest, hasPassword: typeof password === 'string' && password.length > 0 };
+}
+
+/**
+ * IMAP settings stored before polling existed had no folder, switch or action: they read as
+ * switched off, so that an upgrade never starts polling a server nobody asked us to poll.
+ */
+function imapView(settings: MailboxSettings | null): ImapSettingsView | null {
+  const view = redactSettings<ImapSettingsInput>(settings);
+  if (!view) return null;
+  return {
+    ...view,
+    username: view.username ?? '',
+    folder: view.folder ?? 'INBOX',
+    enabled: view.enabled === true,
+    afterProcessing: view.afterProcessing === 'move' ? 'move' : 'mark_seen',
+  };
 }
 
 function toMailboxView(r: MailboxRow): MailboxView {
@@ -76,8 +103,8 @@ function toMailboxView(r: MailboxRow): MailboxView {
     notifyStaff: r.notify_staff,
     inboundPath: inboundPathOf(r.id),
     inboundSecretPrefix: r.inbound_secret_prefix,
-    smtp: redactSettings(r.smtp_settings),
-    imap: redactSettings(r.imap_settings),
+    smtp: redactSettings<ServerSettingsInput>(r.smtp_settings),
+    imap: imapView(r.imap_settings),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -118,7 +145,7 @@ async function withAddressConflict<T>(address: string | undefined, work: () => P
  * change the port without asking for the password again, but only while host and user stay the
  * same: the old password is never handed to a different server.
  */
-export function nextSettings(input: ServerSettingsInput | null, stored: MailboxSettings | null): MailboxSettings | null {
+export function nextSettings<T extends ServerSettingsInput>(input: T | null, stored: MailboxSettings | null): MailboxSettings | null {
   if (!input) return null;
   const previous = stored as ServerSettingsInput | null;
   const sameServer = previous !== null && previous.host === input.host && previous.username === input.username;
@@ -133,7 +160,7 @@ export type CreateMailboxInput = {
   active?: boolean | undefined;
   notifyStaff?: boolean | undefined;
   smtp?: ServerSettingsInput | null | undefined;
-  imap?: ServerSettingsInput | null | undefined;
+  imap?: ImapSettingsInput | null | undefined;
 };
 
 export async function createMailbox(ctx: ServiceContext, input: CreateMailboxInput, actor: Actor): Promise<MailboxWithSecret> {

@@ -29,6 +29,8 @@ export type CaseForFacts = Dims & {
   reopenCount: number;
   publicReplyCount: number;
   mergedIntoId: string | null;
+  /** Escalated to the managers, by hand or by an SLA rule (only whether, not when, counts). */
+  escalatedAt: Date | null;
   /** Stored SLA targets (latest cycle each). */
   targets: { target: string; state: string; dueAt: Date | null; targetMinutes: number; remainingMinutes: number }[];
 };
@@ -58,6 +60,8 @@ export function caseFacts(c: CaseForFacts): Fact[] {
   const facts: Fact[] = [];
   const add = (metric: string, at: Date, sum = 0) => facts.push({ ...dims, metric, bucket: quarterHour(at), count: 1, sum });
   add('created', c.createdAt);
+  // Escalation rate counts a case in the period it was created, however late it was escalated.
+  if (c.escalatedAt) add('escalated', c.createdAt);
   if (c.firstPublicReplyAt)
     add('first_reply_time', c.firstPublicReplyAt, metTargetMinutes(c, 'firstReply') ?? minutesBetween(c.createdAt, c.firstPublicReplyAt));
   const solved = (c.status === 'solved' || c.status === 'closed') && c.solvedAt !== null;
@@ -114,6 +118,7 @@ async function loadCasesForFacts(db: Tx, caseIds: string[] | null): Promise<Map<
       'reopen_count',
       'public_reply_count',
       'merged_into_id',
+      'escalated_at',
     ]);
   if (caseIds) q = q.where('id', 'in', caseIds);
   const rows = await q.execute();
@@ -143,6 +148,7 @@ async function loadCasesForFacts(db: Tx, caseIds: string[] | null): Promise<Map<
         reopenCount: r.reopen_count,
         publicReplyCount: r.public_reply_count,
         mergedIntoId: r.merged_into_id,
+        escalatedAt: r.escalated_at,
         targets: byCase.get(r.id) ?? [],
       },
     ]),
@@ -171,17 +177,42 @@ async function addToRollups(trx: Tx, delta: readonly Fact[]): Promise<void> {
 
 /** Recomputes one case's facts and moves the rollups by the difference. Call in the change's transaction. */
 export async function refreshCaseMetrics(trx: Tx, caseId: string, at: Date): Promise<void> {
-  const c = (await loadCasesForFacts(trx, [caseId])).get(caseId);
-  const after = c ? caseFacts(c) : [];
-  const stored = await trx.selectFrom('case_metric_facts').select('facts').where('case_id', '=', caseId).executeTakeFirst();
-  const before = (stored?.facts ?? []) as Fact[];
-  const delta = factDelta(before, after);
-  if (delta.length === 0 && stored) return;
-  await addToRollups(trx, delta);
+  await refreshCasesMetrics(trx, [caseId], at);
+}
+
+/**
+ * The same for a batch of cases: the differences of all of them go to the rollups in one
+ * statement (summed per rollup row, in a stable order), and the new facts in another.
+ */
+export async function refreshCasesMetrics(trx: Tx, caseIds: readonly string[], at: Date): Promise<void> {
+  if (caseIds.length === 0) return;
+  const cases = await loadCasesForFacts(trx, [...caseIds]);
+  const stored = new Map(
+    (await trx.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', caseIds).execute()).map((r) => [
+      r.case_id,
+      r.facts as Fact[],
+    ]),
+  );
+  const allBefore: Fact[] = [];
+  const allAfter: Fact[] = [];
+  const changed: { case_id: string; facts: string; updated_at: Date }[] = [];
+  for (const id of new Set(caseIds)) {
+    const c = cases.get(id);
+    const after = c ? caseFacts(c) : [];
+    const before = stored.get(id) ?? [];
+    if (factDelta(before, after).length === 0 && stored.has(id)) continue;
+    allBefore.push(...before);
+    allAfter.push(...after);
+    changed.push({ case_id: id, facts: JSON.stringify(after), updated_at: at });
+  }
+  if (changed.length === 0) return;
+  await addToRollups(trx, factDelta(allBefore, allAfter));
   await trx
     .insertInto('case_metric_facts')
-    .values({ case_id: caseId, facts: JSON.stringify(after), updated_at: at })
-    .onConflict((oc) => oc.column('case_id').doUpdateSet({ facts: JSON.stringify(after), updated_at: at }))
+    .values(changed)
+    .onConflict((oc) =>
+      oc.column('case_id').doUpdateSet((eb) => ({ facts: eb.ref('excluded.facts'), updated_at: eb.ref('excluded.updated_at') })),
+    )
     .execute();
 }
 

@@ -1,36 +1,44 @@
 // Report metrics: exact figures on a hand-built operation, the drill-down returning exactly the
 // cases each figure counts, rollups kept incrementally equal to a rebuild from scratch, and random
 // periods and groupings where the figure (from rollups) and the drill-down (from cases) agree.
-// Organisation zone Europe/London; November, so London = UTC.
+// Organisation zone Europe/London; November, so London = UTC (March for the daylight-saving change).
+import fs from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
+import { scanSla } from '../sla/sla-tracking.js';
 import { rebuildRollups } from './metric-facts.js';
 
 let t: TestApp;
 let manager: { as: Requester };
 let agent: { as: Requester; user: { id: string } };
+let agent2: { as: Requester; user: { id: string } };
 let teamA: string;
 let teamB: string;
 
 const at = (day: number, hhmm: string) => `2026-11-${String(day).padStart(2, '0')}T${hhmm}:00.000Z`;
 const period = `from=${encodeURIComponent(at(23, '00:00'))}&to=${encodeURIComponent(at(25, '00:00'))}`;
 
-async function metric(name: string, query: string) {
-  const res = await manager.as({ url: `/api/reports/metrics/${name}?${period}&${query}` });
+async function metric(name: string, query: string, within = period) {
+  const res = await manager.as({ url: `/api/reports/metrics/${name}?${within}&${query}` });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().rows as { group: string; value: number | null; cases: number }[];
 }
 
-async function drill(name: string, query: string, group: string) {
+async function drill(name: string, query: string, group: string, within = period) {
   const res = await manager.as({
-    url: `/api/reports/metrics/${name}/cases?${period}&${query}&group=${encodeURIComponent(group)}&limit=500`,
+    url: `/api/reports/metrics/${name}/cases?${within}&${query}&group=${encodeURIComponent(group)}&limit=500`,
   });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { total: number; items: { number: number; value: number | null }[] };
+  return res.json() as { total: number; items: { id: string; number: number; value: number | null }[] };
 }
 
 async function newCase(day: number, hhmm: string, extra: Record<string, unknown>) {
-  t.clock.set(at(day, hhmm));
+  return newCaseAt(at(day, hhmm), extra);
+}
+
+async function newCaseAt(iso: string, extra: Record<string, unknown>) {
+  t.clock.set(iso);
   const res = await agent.as({
     method: 'POST',
     url: '/api/cases',
@@ -50,6 +58,11 @@ async function reply(id: string, day: number, hhmm: string, status?: string) {
   expect(res.statusCode, res.body).toBe(201);
 }
 
+async function escalate(id: string) {
+  const res = await agent.as({ method: 'POST', url: `/api/cases/${id}/escalate`, body: { reason: 'the customer asked for a manager' } });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
 async function customerWrites(id: string, day: number, hhmm: string) {
   t.clock.set(at(day, hhmm));
   const res = await agent.as({ method: 'POST', url: `/api/cases/${id}/messages`, body: { kind: 'customer', body: 'again' } });
@@ -60,11 +73,14 @@ beforeAll(async () => {
   t = await startTestApp({ start: at(22, '12:00'), config: { timeZone: 'Europe/London' } });
   manager = await t.userWithToken('manager');
   agent = await t.userWithToken('agent');
+  agent2 = await t.userWithToken('agent');
   teamA = (await t.database.db.insertInto('teams').values({ name: 'A' }).returning('id').executeTakeFirstOrThrow()).id;
   teamB = (await t.database.db.insertInto('teams').values({ name: 'B' }).returning('id').executeTakeFirstOrThrow()).id;
   await t.database.db
     .insertInto('team_members')
-    .values([teamA, teamB].map((team_id) => ({ team_id, user_id: agent.user.id, membership: 'member' as const })))
+    .values(
+      [teamA, teamB].flatMap((team_id) => [agent, agent2].map((a) => ({ team_id, user_id: a.user.id, membership: 'member' as const }))),
+    )
     .execute();
   const all = [{ start: '00:00', end: '24:00' }];
   const cal = (
@@ -212,6 +228,179 @@ describe('exact figures on a constructed operation', () => {
   });
 });
 
+describe('escalation rate and solved per agent', () => {
+  // Thursday 26 November, its own day so the operation above keeps its figures.
+  const day = `from=${encodeURIComponent(at(26, '00:00'))}&to=${encodeURIComponent(at(27, '00:00'))}`;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const cal = (await manager.as({ url: '/api/sla/calendars' })).json().items[0].id as string;
+    const policy = await manager.as({
+      method: 'POST',
+      url: '/api/sla/policies',
+      body: {
+        name: 'Escalate when the first reply is late',
+        calendarId: cal,
+        conditions: { tags: ['watch'] },
+        targets: { firstReply: { minutes: 10, businessHours: false } },
+        warnings: [],
+        escalations: [{ on: 'breach', target: 'firstReply', markEscalated: true }],
+      },
+    });
+    expect(policy.statusCode, policy.body).toBe(201);
+    const mine = { assigneeId: agent.user.id };
+    const theirs = { assigneeId: agent2.user.id };
+    // E1 (team A, agent) escalated by hand half an hour after it opened.
+    ids.e1 = (await newCase(26, '09:10', { teamId: teamA, ...mine })).id;
+    t.clock.set(at(26, '09:40'));
+    await escalate(ids.e1);
+    // E2 (team B) escalated by its policy when the 10-minute first reply is breached at 10:15.
+    ids.e2 = (await newCase(26, '10:05', { teamId: teamB, tags: ['watch'] })).id;
+    t.clock.set(at(26, '10:30'));
+    expect((await scanSla(t.ctx)).alertsRaised).toBeGreaterThanOrEqual(1);
+    // Solved: E3 by agent 2; E4, E5 and E8 by agent 1; E6 nobody's (left out of per agent).
+    ids.e3 = (await newCase(26, '11:00', { teamId: teamA, ...theirs })).id;
+    await reply(ids.e3, 26, '11:30', 'solved');
+    ids.e4 = (await newCase(26, '12:00', { teamId: teamA, ...mine })).id;
+    await reply(ids.e4, 26, '12:20', 'solved');
+    ids.e5 = (await newCase(26, '13:00', { teamId: teamB, ...mine })).id;
+    await reply(ids.e5, 26, '13:30', 'solved');
+    ids.e6 = (await newCase(26, '14:00', {})).id;
+    await reply(ids.e6, 26, '14:10', 'solved');
+    ids.e8 = (await newCase(26, '15:00', { teamId: teamA, ...mine })).id;
+    await reply(ids.e8, 26, '15:20', 'solved');
+    // E7 opened the evening before and escalated on the day: it counts on the day it opened.
+    ids.e7 = (await newCase(25, '23:50', { teamId: teamA })).id;
+    t.clock.set(at(26, '16:00'));
+    await escalate(ids.e7);
+    t.clock.set(at(27, '09:00'));
+  });
+
+  test('escalation rate: escalated cases among those created, by the day they were created', async () => {
+    const escalated = await t.database.db.selectFrom('cases').select('id').where('escalated_at', 'is not', null).execute();
+    expect(escalated.map((c) => c.id).sort()).toEqual([ids.e1, ids.e2, ids.e7].sort());
+    // Created on the 26th: E1–E6 and E8 (7), of which E1 and E2 escalated: 2 / 7.
+    expect(await metric('escalation_rate', 'groupBy=total', day)).toEqual([{ group: 'total', value: 28.57, cases: 7 }]);
+    // Team A: E1, E3, E4, E8 (1 of 4); team B: E2, E5 (1 of 2); no team: E6 (0 of 1).
+    expect(await metric('escalation_rate', 'groupBy=team', day)).toEqual(
+      [
+        { group: teamA, value: 25, cases: 4 },
+        { group: teamB, value: 50, cases: 2 },
+        { group: 'none', value: 0, cases: 1 },
+      ].sort((a, b) => (a.group < b.group ? -1 : 1)),
+    );
+    // E7 counts on the 25th, where it is the only case: 100 %.
+    const evening = `from=${encodeURIComponent(at(25, '12:00'))}&to=${encodeURIComponent(at(26, '00:00'))}`;
+    expect(await metric('escalation_rate', 'groupBy=total', evening)).toEqual([{ group: 'total', value: 100, cases: 1 }]);
+    const d = await drill('escalation_rate', 'groupBy=total', 'total', day);
+    expect(d.total).toBe(7);
+    expect(
+      d.items
+        .filter((i) => i.value === 1)
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual([ids.e1, ids.e2].sort());
+  });
+
+  test('solved per agent: each agent’s solved cases, or the mean over the agents who solved any', async () => {
+    // E3 (agent 2), E4, E5, E8 (agent 1): 4 cases, 2 agents; unassigned E6 left out.
+    expect(await metric('solved_per_agent', 'groupBy=total', day)).toEqual([{ group: 'total', value: 2, cases: 4 }]);
+    expect(await metric('solved_per_agent', 'groupBy=agent', day)).toEqual(
+      [
+        { group: agent.user.id, value: 3, cases: 3 },
+        { group: agent2.user.id, value: 1, cases: 1 },
+      ].sort((a, b) => (a.group < b.group ? -1 : 1)),
+    );
+    // Team A: E3 (agent 2), E4, E8 (agent 1): 3 / 2; team B: E5 (agent 1): 1.
+    expect(await metric('solved_per_agent', 'groupBy=team', day)).toEqual(
+      [
+        { group: teamA, value: 1.5, cases: 3 },
+        { group: teamB, value: 1, cases: 1 },
+      ].sort((a, b) => (a.group < b.group ? -1 : 1)),
+    );
+    expect((await drill('solved_per_agent', 'groupBy=agent', agent.user.id, day)).items.map((i) => i.id).sort()).toEqual(
+      [ids.e4, ids.e5, ids.e8].sort(),
+    );
+    expect((await drill('solved_per_agent', 'groupBy=total', 'total', day)).total).toBe(4);
+    expect(await metric('solved_per_agent', 'groupBy=agent&assigneeId=none', day)).toEqual([]);
+  });
+
+  test('both are in the catalogue with their definitions', async () => {
+    const res = await manager.as({ url: '/api/reports/metrics' });
+    const items = res.json().items as { id: string; unit: string; countedAt: string; definition: string }[];
+    expect(items.find((m) => m.id === 'escalation_rate')).toMatchObject({ unit: 'percent', countedAt: 'created_at' });
+    expect(items.find((m) => m.id === 'solved_per_agent')).toMatchObject({ unit: 'cases', countedAt: 'solved_at' });
+    expect(res.json().groupBy).toEqual(expect.arrayContaining(['hour_of_day', 'weekday']));
+  });
+});
+
+describe('hour of the day and weekday, across the clocks going forward', () => {
+  // London moves to summer time at 01:00 UTC on Sunday 29 March 2026.
+  const week = `from=${encodeURIComponent('2026-03-27T00:00:00Z')}&to=${encodeURIComponent('2026-04-01T00:00:00Z')}`;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    ids.fri = (await newCaseAt('2026-03-27T09:30:00Z', { teamId: teamA })).id; // Fri 09:30 GMT
+    ids.sat = (await newCaseAt('2026-03-28T23:30:00Z', { teamId: teamA })).id; // Sat 23:30 GMT
+    ids.monNight = (await newCaseAt('2026-03-29T23:30:00Z', { teamId: teamA })).id; // Mon 00:30 BST
+    ids.mon = (await newCaseAt('2026-03-30T08:30:00Z', { teamId: teamA })).id; // Mon 09:30 BST
+    // Solved at 10:00 GMT (30 min) and 10:45 BST (75 min): both in the local 10 o'clock hour.
+    t.clock.set('2026-03-27T10:00:00Z');
+    await solve(ids.fri);
+    t.clock.set('2026-03-30T09:45:00Z');
+    await solve(ids.mon);
+    t.clock.set('2026-04-02T09:00:00Z');
+  });
+
+  async function solve(id: string) {
+    const v = (await agent.as({ url: `/api/cases/${id}` })).json().version;
+    const res = await agent.as({ method: 'PATCH', url: `/api/cases/${id}`, body: { version: v, status: 'solved' } });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+
+  test('hours of the day are local hours, the same hour before and after the change', async () => {
+    expect(await metric('created', 'groupBy=hour_of_day', week)).toEqual([
+      { group: '00', value: 1, cases: 1 },
+      { group: '09', value: 2, cases: 2 },
+      { group: '23', value: 1, cases: 1 },
+    ]);
+    // In UTC the same cases fall in three other hours.
+    expect(await metric('created', 'groupBy=hour_of_day&timeZone=UTC', week)).toEqual([
+      { group: '08', value: 1, cases: 1 },
+      { group: '09', value: 1, cases: 1 },
+      { group: '23', value: 2, cases: 2 },
+    ]);
+    expect(await metric('resolution_time', 'groupBy=hour_of_day', week)).toEqual([{ group: '10', value: 52.5, cases: 2 }]);
+    const nine = await drill('created', 'groupBy=hour_of_day', '09', week);
+    expect(nine.items.map((i) => i.id).sort()).toEqual([ids.fri, ids.mon].sort());
+    expect(nine.total).toBe(2);
+  });
+
+  test('weekdays are local days, Monday first', async () => {
+    expect(await metric('created', 'groupBy=weekday', week)).toEqual([
+      { group: 'Mon', value: 2, cases: 2 },
+      { group: 'Fri', value: 1, cases: 1 },
+      { group: 'Sat', value: 1, cases: 1 },
+    ]);
+    expect(await metric('created', 'groupBy=weekday&timeZone=UTC', week)).toEqual([
+      { group: 'Mon', value: 1, cases: 1 },
+      { group: 'Fri', value: 1, cases: 1 },
+      { group: 'Sat', value: 1, cases: 1 },
+      { group: 'Sun', value: 1, cases: 1 },
+    ]);
+    const monday = await drill('created', 'groupBy=weekday', 'Mon', week);
+    expect(monday.items.map((i) => i.id).sort()).toEqual([ids.monNight, ids.mon].sort());
+  });
+
+  test('a backlog is not summed over hours of the day or weekdays', async () => {
+    for (const groupBy of ['hour_of_day', 'weekday']) {
+      const res = await manager.as({ url: `/api/reports/metrics/backlog?${week}&groupBy=${groupBy}` });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details).toMatchObject({ field: 'groupBy' });
+    }
+  });
+});
+
 describe('rollups', () => {
   test('kept incrementally, they equal a rebuild from scratch; random figures match their drill-downs', async () => {
     // A noisier history: cases moved between teams, reprioritised, solved, reopened.
@@ -226,7 +415,10 @@ describe('rollups', () => {
       const c = await newCase(day, `${hh}:${rnd() < 0.5 ? '07' : '52'}`, {
         teamId: rnd() < 0.5 ? teamA : teamB,
         priority: rnd() < 0.3 ? 'urgent' : 'normal',
+        ...(rnd() < 0.7 ? { assigneeId: rnd() < 0.5 ? agent.user.id : agent2.user.id } : {}),
       });
+      // Escalated by hand straight away, with nothing else changing the case afterwards.
+      if (rnd() < 0.25) await escalate(c.id);
       t.clock.advance({ minutes: 5 + Math.floor(rnd() * 300) });
       if (rnd() < 0.7)
         await reply(
@@ -238,11 +430,12 @@ describe('rollups', () => {
       if (rnd() < 0.3) {
         const v = (await agent.as({ url: `/api/cases/${c.id}` })).json().version;
         t.clock.advance({ minutes: 20 });
-        await agent.as({
+        const moved = await agent.as({
           method: 'PATCH',
           url: `/api/cases/${c.id}`,
-          body: { version: v, teamId: rnd() < 0.5 ? teamA : teamB, priority: 'high' },
+          body: { version: v, teamId: rnd() < 0.5 ? teamA : teamB, priority: 'high', assigneeId: rnd() < 0.5 ? agent2.user.id : null },
         });
+        expect(moved.statusCode, moved.body).toBe(200);
       }
     }
     const snapshot = async () =>
@@ -264,6 +457,7 @@ describe('rollups', () => {
         .sort();
     const incremental = await snapshot();
     expect(incremental.length).toBeGreaterThan(20);
+    expect(incremental.filter((r) => r.includes('"escalated"')).length).toBeGreaterThan(2);
     await rebuildRollups(t.ctx);
     expect(await snapshot()).toEqual(incremental);
 
@@ -276,15 +470,48 @@ describe('rollups', () => {
       'one_touch_rate',
       'replies_per_case',
       'sla_attainment',
+      'escalation_rate',
+      'solved_per_agent',
     ];
-    const groupings = ['hour', 'day', 'team', 'priority', 'channel', 'total'];
-    for (let i = 0; i < 12; i++) {
-      const name = names[Math.floor(rnd() * names.length)]!;
-      const groupBy = groupings[Math.floor(rnd() * groupings.length)]!;
-      const rows = await metric(name, `groupBy=${groupBy}`);
-      const row = rows[Math.floor(rnd() * rows.length)];
-      if (!row) continue;
-      expect((await drill(name, `groupBy=${groupBy}`, row.group)).total, `${name} by ${groupBy}: ${row.group}`).toBe(row.cases);
-    }
+    const groupings = ['hour', 'day', 'hour_of_day', 'weekday', 'team', 'agent', 'priority', 'channel', 'total'];
+    let checked = 0;
+    // Every metric, each under a few random groupings.
+    for (const name of names)
+      for (let i = 0; i < 3; i++) {
+        const groupBy = groupings[Math.floor(rnd() * groupings.length)]!;
+        const rows = await metric(name, `groupBy=${groupBy}`);
+        const row = rows[Math.floor(rnd() * rows.length)];
+        if (!row) continue;
+        expect((await drill(name, `groupBy=${groupBy}`, row.group)).total, `${name} by ${groupBy}: ${row.group}`).toBe(row.cases);
+        checked++;
+      }
+    expect(checked).toBeGreaterThan(25);
+  });
+
+  test('the migration gives cases escalated before the release the facts a rebuild would', async () => {
+    await rebuildRollups(t.ctx);
+    const facts = async () =>
+      (await t.database.db.selectFrom('case_metric_facts').select(['case_id', 'facts']).orderBy('case_id').execute()).map((r) => ({
+        id: r.case_id,
+        facts: (r.facts as { metric: string }[]).map((f) => JSON.stringify(Object.entries(f).sort())).sort(),
+      }));
+    const rollups = async () =>
+      (
+        await sql<{
+          k: string;
+        }>`select concat_ws('|', bucket, metric, team_id, assignee_id, channel, category_id, priority, type, count) as k
+        from metric_rollups where count <> 0 order by 1`.execute(t.database.db)
+      ).rows.map((r) => r.k);
+    const [factsBefore, rollupsBefore] = [await facts(), await rollups()];
+    expect(rollupsBefore.filter((k) => k.includes('|escalated|')).length).toBeGreaterThan(2);
+    // As stored before the release: no 'escalated' fact anywhere.
+    await sql`update case_metric_facts set facts = (select coalesce(jsonb_agg(x), '[]') from jsonb_array_elements(facts) x where x->>'metric' <> 'escalated')`.execute(
+      t.database.db,
+    );
+    await t.database.db.deleteFrom('metric_rollups').where('metric', '=', 'escalated').execute();
+    expect(await rollups()).not.toEqual(rollupsBefore);
+    await sql.raw(fs.readFileSync(new URL('../../../migrations/0016_reports.sql', import.meta.url), 'utf8')).execute(t.database.db);
+    expect(await rollups()).toEqual(rollupsBefore);
+    expect(await facts()).toEqual(factsBefore);
   });
 });

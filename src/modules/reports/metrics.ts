@@ -9,8 +9,12 @@ import { assertPermission, hasPermission, type Actor } from '../auth/permissions
 import { quarterHourMs } from './metric-facts.js';
 
 export const timeGroupings = ['hour', 'day', 'week', 'month'] as const;
+/** Recurring local times: every day's 09:00 hour in one group, every Monday in another. */
+export const cyclicGroupings = ['hour_of_day', 'weekday'] as const;
 export const dimensionGroupings = ['team', 'agent', 'channel', 'category', 'priority', 'type'] as const;
-export type GroupBy = (typeof timeGroupings)[number] | (typeof dimensionGroupings)[number] | 'total';
+export type GroupBy = (typeof timeGroupings)[number] | (typeof cyclicGroupings)[number] | (typeof dimensionGroupings)[number] | 'total';
+/** ISO order (Monday first) of the `weekday` groups, as PostgreSQL's to_char 'Dy' writes them. */
+export const weekdayGroups = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export const slaTargets = ['firstReply', 'nextReply', 'periodicUpdate', 'resolution'] as const;
 
 type Source =
@@ -18,6 +22,7 @@ type Source =
   | { kind: 'mean'; fact: string }
   | { kind: 'rate'; fact: string; of: string }
   | { kind: 'attainment' }
+  | { kind: 'perAgent'; fact: string }
   | { kind: 'backlog' };
 
 export type MetricDefinition = {
@@ -106,6 +111,24 @@ export const metrics: MetricDefinition[] = [
     countedAt: 'solved_at',
     source: { kind: 'mean', fact: 'replies_per_case' },
   },
+  {
+    id: 'escalation_rate',
+    name: 'Escalation rate',
+    unit: 'percent',
+    definition:
+      'Cases created in the period that have been escalated to the managers (by hand or by an SLA escalation rule), whenever that happened / cases created in the period.',
+    countedAt: 'created_at',
+    source: { kind: 'rate', fact: 'escalated', of: 'created' },
+  },
+  {
+    id: 'solved_per_agent',
+    name: 'Solved per agent',
+    unit: 'cases',
+    definition:
+      'Solved cases (as in Solved) that have an assignee / the number of different assignees among them: by agent, each agent’s solved cases; otherwise the mean per agent who solved any. Unassigned solved cases are left out.',
+    countedAt: 'solved_at',
+    source: { kind: 'perAgent', fact: 'solved' },
+  },
 ];
 
 export type ReportQuery = {
@@ -157,10 +180,20 @@ const dimensionColumns: Record<(typeof dimensionGroupings)[number], string> = {
   type: 'type',
 };
 
-/** The group of a row: a local time bucket of `ts`, a dimension column of `alias`, or 'total'. */
+const isTimeGrouping = (groupBy: GroupBy) => (timeGroupings as readonly string[]).includes(groupBy);
+const isCyclicGrouping = (groupBy: GroupBy) => (cyclicGroupings as readonly string[]).includes(groupBy);
+
+/**
+ * The group of a row: a local time bucket of `ts`, its local hour of the day ('00'–'23') or
+ * weekday ('Mon'–'Sun'), a dimension column of `alias`, or 'total'. Local times come from the
+ * instant itself, so an hour keeps its name across a daylight-saving change; 'Dy' without the TM
+ * prefix is English whatever the server's locale.
+ */
 function groupExpr(groupBy: GroupBy, tz: string, alias: string, ts: RawBuilder<unknown>): RawBuilder<string> {
   if (groupBy === 'total') return sql<string>`'total'`;
-  if ((timeGroupings as readonly string[]).includes(groupBy)) {
+  if (groupBy === 'hour_of_day') return sql<string>`to_char(${ts} at time zone ${tz}, 'HH24')`;
+  if (groupBy === 'weekday') return sql<string>`to_char(${ts} at time zone ${tz}, 'Dy')`;
+  if (isTimeGrouping(groupBy)) {
     const f = timeFormats[groupBy as (typeof timeGroupings)[number]];
     return sql<string>`to_char(date_trunc(${f.trunc}, ${ts} at time zone ${tz}), ${f.format})`;
   }
@@ -220,7 +253,35 @@ async function rollupSums(ctx: ServiceContext, facts: string[], q: ReportQuery, 
   return out;
 }
 
+/**
+ * Solved cases per assignee, per group: the rollups keep the assignee as a dimension, so the
+ * different agents of a group are the assignees whose solved count there is above zero (a row
+ * can net to zero after a case moved away).
+ */
+async function perAgentSums(ctx: ServiceContext, fact: string, q: ReportQuery, scope: string[] | null) {
+  const { from, to } = period(q);
+  const g = groupExpr(q.groupBy, zoneOf(ctx, q), 'r', sql`r.bucket`);
+  const rows = await sql<{ grp: string; n: string; agents: string }>`
+    select grp, sum(n)::bigint as n, count(*)::bigint as agents from (
+      select ${g} as grp, r.assignee_id, sum(r.count) as n
+      from metric_rollups r
+      where r.metric = ${fact} and r.assignee_id is not null and r.bucket >= ${from} and r.bucket < ${to}
+        and ${dimensionFilters(q, 'r', scope)}
+      group by 1, 2
+      having sum(r.count) > 0) per_agent
+    group by grp`.execute(ctx.db);
+  return rows.rows.map((r) => ({ group: r.grp, n: Number(r.n), agents: Number(r.agents) }));
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Rows in the order of their groups: weekdays Monday first, everything else by its label. */
+function compareRows(groupBy: GroupBy): (a: MetricRow, b: MetricRow) => number {
+  const byLabel = (a: MetricRow, b: MetricRow) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0);
+  if (groupBy !== 'weekday') return byLabel;
+  const rank = (g: string) => (weekdayGroups as readonly string[]).indexOf(g);
+  return (a, b) => rank(a.group) - rank(b.group);
+}
 
 export async function computeMetric(
   ctx: ServiceContext,
@@ -233,6 +294,8 @@ export async function computeMetric(
   let rows: MetricRow[];
   const src = m.source;
   if (src.kind === 'backlog') rows = await backlogRows(ctx, q, scope);
+  else if (src.kind === 'perAgent')
+    rows = (await perAgentSums(ctx, src.fact, q, scope)).map((r) => ({ group: r.group, value: round2(r.n / r.agents), cases: r.n }));
   else {
     const facts = src.kind === 'rate' ? [src.fact, src.of] : src.kind === 'attainment' ? [`sla_${q.target ?? 'firstReply'}`] : [src.fact];
     const sums = await rollupSums(ctx, facts, q, scope);
@@ -252,7 +315,7 @@ export async function computeMetric(
     });
     rows = rows.filter((r) => r.cases !== 0);
   }
-  rows.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  rows.sort(compareRows(q.groupBy));
   return { metric: m.id, unit: m.unit, rows };
 }
 
@@ -262,7 +325,7 @@ export async function computeMetric(
 /** The moments a backlog is measured at: the end of each local time bucket in the period, or its end. */
 function backlogMoments(q: ReportQuery, tz: string): { group: string; at: Date }[] {
   const { from, to } = period(q);
-  if (!(timeGroupings as readonly string[]).includes(q.groupBy)) return [{ group: 'total', at: to }];
+  if (!isTimeGrouping(q.groupBy)) return [{ group: 'total', at: to }];
   const unit = q.groupBy as 'hour' | 'day' | 'week' | 'month';
   const formats = { hour: "yyyy-MM-dd'T'HH:00", day: 'yyyy-MM-dd', week: 'yyyy-MM-dd', month: 'yyyy-MM' };
   const out: { group: string; at: Date }[] = [];
@@ -285,9 +348,18 @@ function openAt(at: Date): RawBuilder<unknown> {
     ) not in ('solved', 'closed')`;
 }
 
+/** A backlog is a count at a moment; summing moments by hour of the day or weekday would count cases many times. */
+function assertBacklogGrouping(groupBy: GroupBy): void {
+  if (isCyclicGrouping(groupBy))
+    throw new AppError('validation_failed', `backlog cannot be grouped by ${groupBy}: it is measured at moments, not over them`, {
+      field: 'groupBy',
+    });
+}
+
 async function backlogRows(ctx: ServiceContext, q: ReportQuery, scope: string[] | null): Promise<MetricRow[]> {
+  assertBacklogGrouping(q.groupBy);
   const tz = zoneOf(ctx, q);
-  const isTime = (timeGroupings as readonly string[]).includes(q.groupBy);
+  const isTime = isTimeGrouping(q.groupBy);
   const rows: MetricRow[] = [];
   for (const moment of backlogMoments(q, tz)) {
     const g = isTime ? sql<string>`${moment.group}` : groupExpr(q.groupBy, tz, 'c', sql`c.created_at`);
@@ -347,6 +419,11 @@ export async function drillMetric(
       where = sql`c.first_public_reply_at >= ${from} and c.first_public_reply_at < ${to}`;
       value = metMinutes('firstReply', sql`c.first_public_reply_at`);
       break;
+    case 'escalation_rate':
+      ts = sql`c.created_at`;
+      where = sql`c.created_at >= ${from} and c.created_at < ${to}`;
+      value = sql`case when c.escalated_at is not null then 1 else 0 end::float8`;
+      break;
     case 'sla_attainment':
       ts = sql`t.due_at`;
       where = sql`t.due_at >= ${from} and t.due_at < ${to}`;
@@ -361,9 +438,11 @@ export async function drillMetric(
       if (m.id === 'replies_per_case') value = sql`c.public_reply_count::float8`;
       if (m.id === 'reopen_rate') value = sql`case when c.reopen_count > 0 then 1 else 0 end::float8`;
       if (m.id === 'one_touch_rate') value = sql`case when c.public_reply_count = 1 then 1 else 0 end::float8`;
+      if (m.id === 'solved_per_agent') where = sql`${solvedIn} and c.assignee_id is not null`;
   }
   if (m.id === 'backlog') {
-    const isTime = (timeGroupings as readonly string[]).includes(q.groupBy);
+    assertBacklogGrouping(q.groupBy);
+    const isTime = isTimeGrouping(q.groupBy);
     const moment = backlogMoments(q, tz).find((x) => (isTime ? x.group === q.group : true));
     if (!moment) return { total: 0, items: [] };
     ts = sql`${moment.at}::timestamptz`;

@@ -8,7 +8,7 @@ import { isValidTimeZone } from '../../lib/business-time.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { assertPermission } from '../auth/permissions.js';
 import { CasePrioritySchema, CaseTypeSchema, ChannelSchema } from '../cases/cases.routes.js';
-import { computeMetric, dimensionGroupings, drillMetric, metrics, slaTargets, timeGroupings } from './metrics.js';
+import { computeMetric, cyclicGroupings, dimensionGroupings, drillMetric, metrics, slaTargets, timeGroupings } from './metrics.js';
 import { sendTable } from '../../http/send-table.js';
 import { IdParams, EmailSchema } from '../../http/schemas.js';
 import { createSchedule, deleteSchedule, listSchedules, previewSchedulePdf, sendScheduleNow, updateSchedule } from './scheduled-reports.js';
@@ -18,13 +18,16 @@ const UuidOrNone = z.union([z.uuid(), z.literal('none')]);
 const reportQuery = {
   from: z.iso.datetime({ offset: true }).describe('start of the period (rounded down to a quarter hour)'),
   to: z.iso.datetime({ offset: true }).describe('end of the period, exclusive (rounded down to a quarter hour)'),
-  groupBy: z.enum([...timeGroupings, ...dimensionGroupings, 'total']).default('total'),
+  groupBy: z
+    .enum([...timeGroupings, ...cyclicGroupings, ...dimensionGroupings, 'total'])
+    .default('total')
+    .describe('hour/day/week/month: local buckets; hour_of_day (00–23) and weekday (Mon–Sun): local, over the whole period'),
   timeZone: z
     .string()
     .max(100)
     .refine(isValidTimeZone, 'must be an IANA time zone')
     .optional()
-    .describe('for hour/day/week/month buckets; default FRONTLINE_TIME_ZONE'),
+    .describe('for hour/day/week/month, hour_of_day and weekday; default FRONTLINE_TIME_ZONE'),
   target: z.enum(slaTargets).optional().describe('sla_attainment only; default firstReply'),
   teamId: UuidOrNone.optional(),
   assigneeId: UuidOrNone.optional(),
@@ -57,7 +60,7 @@ export function reportsRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
         assertPermission(requireAuth(req), 'reports.read');
         return {
           items: metrics.map(({ id, name, unit, definition, countedAt }) => ({ id, name, unit, definition, countedAt })),
-          groupBy: [...timeGroupings, ...dimensionGroupings, 'total'],
+          groupBy: [...timeGroupings, ...cyclicGroupings, ...dimensionGroupings, 'total'],
         };
       },
     );

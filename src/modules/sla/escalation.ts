@@ -12,6 +12,7 @@ import { appendCaseEvent, eventActorOf, notifyCaseChange, type EventActor } from
 import { loadCaseView, updateCaseTx, type CaseView } from '../cases/cases.service.js';
 import { notifyUsers } from '../notifications/notifications.service.js';
 import type { SlaTargetName } from './sla-clock.js';
+import { refreshCaseMetrics } from '../reports/metric-facts.js';
 
 /** A policy's rule: when a warning or the breach of a target (any, if absent) is raised, do this. */
 export type EscalationRule = {
@@ -61,6 +62,8 @@ async function markEscalated(
     .executeTakeFirst();
   if (!row) return false;
   await appendCaseEvent(trx, { caseId, actor, kind: 'escalated', after: { reason, by }, at });
+  // The escalation rate counts escalated cases: the case's report facts follow at once.
+  await refreshCaseMetrics(trx, caseId, at);
   await notifyUsers(trx, await escalationRecipients(trx, row.team_id), {
     kind: 'case_escalated',
     caseId,

@@ -212,6 +212,7 @@ const VALUE_COLUMNS: Partial<Record<MetricId, { header: string; format: (value: 
   reopen_rate: { header: 'Reopened', format: (v) => (v ? 'Yes' : 'No') },
   one_touch_rate: { header: 'One touch', format: (v) => (v ? 'Yes' : 'No') },
   sla_attainment: { header: 'On time', format: (v) => (v ? 'Met' : 'Missed') },
+  escalation_rate: { header: 'Escalated', format: (v) => (v ? 'Yes' : 'No') },
 };
 
 const COUNTED_AT: Partial<Record<MetricId, string>> = {
@@ -219,6 +220,7 @@ const COUNTED_AT: Partial<Record<MetricId, string>> = {
   backlog: 'Open at',
   first_reply_time: 'First replied',
   sla_attainment: 'Due',
+  escalation_rate: 'Created',
 };
 
 function DrillTable({ rows, metric, atRisk }: { rows: Row[]; metric?: MetricId; atRisk: boolean }) {

@@ -50,6 +50,13 @@ export const CHANGE_COLORS: Record<Change['tone'], string> = { good: 'teal', bad
 /** "09:00" from an hour bucket "2030-01-31T09:00". */
 export const hourOf = (group: string): string => group.slice(11, 16);
 
+/** "09:00–10:00" from an hour-of-day group "09". */
+export function hourOfDayLabel(group: string): string {
+  const hour = Number(group);
+  if (!Number.isInteger(hour)) return group;
+  return `${group.padStart(2, '0')}:00–${String((hour + 1) % 24).padStart(2, '0')}:00`;
+}
+
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 
 /** "Mon 31 Jan" from a day bucket "2030-01-31" (a local calendar day on the server's side too). */
@@ -93,6 +100,10 @@ export function useGroupNames(): (groupBy: GroupBy, group: string) => string {
         return labelOf(TYPE_LABELS, group);
       case 'hour':
         return hourOf(group);
+      case 'hour_of_day':
+        return hourOfDayLabel(group);
+      case 'weekday':
+        return group;
       case 'day':
         return dayLabel(group);
       case 'total':

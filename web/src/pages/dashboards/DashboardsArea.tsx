@@ -1,6 +1,7 @@
 // Dashboards (/dashboards/*), for roles that read reports: Operations today, Service standards,
 // Team performance and Back office under one filter bar (kept in the URL), every figure opening
-// the cases behind it in the drill-down drawer. Loaded on demand (React.lazy in App.tsx): the
+// the cases behind it in the drill-down drawer; and Scheduled reports, which sends them by email
+// (it has its own filters per schedule, so no filter bar). Loaded on demand (React.lazy in App.tsx): the
 // charting library stays out of the rest of the app's bundle.
 import { Alert, Stack, Tabs } from '@mantine/core';
 import { Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -11,6 +12,7 @@ import { useCan } from '../../session';
 import { NotFoundPage } from '../NotFoundPage';
 import { BackOfficeDashboard } from './BackOfficeDashboard';
 import { OperationsDashboard } from './OperationsDashboard';
+import { ScheduledReportsPage } from './ScheduledReportsPage';
 import { ServiceStandardsDashboard } from './ServiceStandardsDashboard';
 import { TeamPerformanceDashboard } from './TeamPerformanceDashboard';
 
@@ -19,6 +21,7 @@ const TABS = [
   { path: 'service-standards', label: 'Service standards' },
   { path: 'team-performance', label: 'Team performance' },
   { path: 'back-office', label: 'Back office' },
+  { path: 'schedules', label: 'Scheduled reports' },
 ] as const;
 
 export default function DashboardsArea() {
@@ -42,6 +45,7 @@ export default function DashboardsArea() {
           <Route path="service-standards" element={<ServiceStandardsDashboard />} />
           <Route path="team-performance" element={<TeamPerformanceDashboard />} />
           <Route path="back-office" element={<BackOfficeDashboard />} />
+          <Route path="schedules" element={<ScheduledReportsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
@@ -70,7 +74,7 @@ function DashboardsLayout() {
           </Tabs.List>
         </Tabs>
       </div>
-      <FilterBar todayOnly={current === 'operations'} />
+      {current !== 'schedules' && <FilterBar todayOnly={current === 'operations'} />}
       <Outlet />
     </Stack>
   );

@@ -17,7 +17,7 @@ import { MetricFigure, REFRESH_MS } from '../../dashboards/Figure';
 import { timeBuckets, useDashboardPeriod, type DashboardPeriod, type Period } from '../../dashboards/filters';
 import { formatValue, useGroupNames } from '../../dashboards/format';
 import { queryKeys } from '../../query-keys';
-import { SLA_TARGETS, fetchMetric, type DrillPart, type MetricQuery, type MetricRow, type SlaTarget } from '../../report-api';
+import { SLA_TARGETS, fetchMetric, type DrillPart, type MetricQuery, type SlaTarget } from '../../report-api';
 import { listSlaAtRisk, listSlaOutliers, type AtRiskItem, type OutlierItem } from '../../sla-api';
 import { SLA_STATE_COLORS, SLA_STATE_LABELS, SLA_TARGET_LABELS, formatMinutes, targetLabel } from '../../sla/sla-format';
 
@@ -260,7 +260,7 @@ const WORST_BY = [
   { groupBy: 'team', header: 'Worst team' },
   { groupBy: 'category', header: 'Worst category' },
   { groupBy: 'channel', header: 'Worst channel' },
-  { groupBy: 'hour', header: 'Worst hour of day' },
+  { groupBy: 'hour_of_day', header: 'Worst hour of day' },
 ] as const;
 
 /** The lowest attainment among groups with at least MIN_CASES judged cycles (more cycles breaks a tie). */
@@ -268,29 +268,6 @@ function worstOf(candidates: Shortfall[]): Shortfall | null {
   const eligible = candidates.filter((c) => c.cases >= MIN_CASES);
   eligible.sort((a, b) => a.value - b.value || b.cases - a.cases);
   return eligible[0] ?? null;
-}
-
-/**
- * Hour buckets ("2030-01-31T09:00") added up by hour of the day: cycles met are recovered from each
- * bucket's rate and count, so the hour's attainment is met / judged over all its days.
- */
-function byHourOfDay(rows: MetricRow[], query: MetricQuery): Shortfall[] {
-  const hours = new Map<string, { met: number; cases: number; parts: DrillPart[] }>();
-  for (const row of rows) {
-    if (row.value === null) continue;
-    const hour = row.group.slice(11, 13);
-    const entry = hours.get(hour) ?? { met: 0, cases: 0, parts: [] };
-    entry.met += Math.round((row.value * row.cases) / 100);
-    entry.cases += row.cases;
-    entry.parts.push(drillPart('sla_attainment', query, row.group));
-    hours.set(hour, entry);
-  }
-  return [...hours.entries()].map(([hour, e]) => ({
-    label: `${hour}:00–${String((Number(hour) + 1) % 24).padStart(2, '0')}:00`,
-    value: Math.round((10_000 * e.met) / e.cases) / 100,
-    cases: e.cases,
-    parts: e.parts,
-  }));
 }
 
 function GapAnalysis({ state, period }: { state: DashboardPeriod; period: Period }) {
@@ -301,12 +278,13 @@ function GapAnalysis({ state, period }: { state: DashboardPeriod; period: Period
   const team = useAttainment(state, period, 'team');
   const category = useAttainment(state, period, 'category');
   const channel = useAttainment(state, period, 'channel');
-  const hour = useAttainment(state, period, 'hour');
+  // The server adds up each local hour of the day over the period (groupBy=hour_of_day).
+  const hour = useAttainment(state, period, 'hour_of_day');
   const all = [totals, team, category, channel, hour];
   const failed = all.find((d) => d.error);
 
   const shortfalls = (t: number) => {
-    const dimension = (data: typeof team, groupBy: 'team' | 'category' | 'channel') =>
+    const dimension = (data: typeof team, groupBy: 'team' | 'category' | 'channel' | 'hour_of_day') =>
       (data.rows[t] ?? [])
         .filter((r) => r.value !== null)
         .map((r) => ({
@@ -319,7 +297,7 @@ function GapAnalysis({ state, period }: { state: DashboardPeriod; period: Period
       worstOf(dimension(team, 'team')),
       worstOf(dimension(category, 'category')),
       worstOf(dimension(channel, 'channel')),
-      worstOf(byHourOfDay(hour.rows[t] ?? [], hour.queries[t]!)),
+      worstOf(dimension(hour, 'hour_of_day')),
     ];
   };
 
