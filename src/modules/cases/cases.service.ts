@@ -41,7 +41,7 @@ import {
   normaliseTags,
   validateCustomFields,
 } from './case-fields.js';
-import { pickRoundRobinAssignee, pickRoundRobinAssignees } from './assignment.js';
+import { pickRoundRobinAssignee, pickRoundRobinTurns } from './assignment.js';
 import {
   listCaseAttachments,
   putFiles,
@@ -493,15 +493,13 @@ async function resolveRequesters(trx: Tx, at: Date, items: readonly CaseToCreate
   });
 }
 
-/** Round-robin within each team in item order; teams are locked in id order (no deadlocks). */
+/** Round-robin within each team in item order. */
 async function takeRoundRobinTurns(trx: Tx, at: Date, prepared: Prepared[]): Promise<void> {
-  const byTeam = new Map<string, Prepared[]>();
-  for (const p of prepared) if (p.roundRobin) byTeam.set(p.item.input.teamId!, [...(byTeam.get(p.item.input.teamId!) ?? []), p]);
-  for (const teamId of [...byTeam.keys()].sort()) {
-    const waiting = byTeam.get(teamId)!;
-    const turns = await pickRoundRobinAssignees(trx, teamId, waiting.length, at);
-    waiting.forEach((p, i) => (p.assigneeId = turns[i] ?? null));
-  }
+  const waiting = prepared.filter((p) => p.roundRobin);
+  const counts = new Map<string, number>();
+  for (const p of waiting) counts.set(p.item.input.teamId!, (counts.get(p.item.input.teamId!) ?? 0) + 1);
+  const turns = await pickRoundRobinTurns(trx, counts, at);
+  for (const p of waiting) p.assigneeId = turns.get(p.item.input.teamId!)!.shift() ?? null;
 }
 
 async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]): Promise<void> {

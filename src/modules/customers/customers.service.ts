@@ -3,6 +3,7 @@
 // customer directory, identities, merging duplicates, the customer timeline and the customer
 // event log; cases find or create their requester through `findOrCreateCustomer`.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { moveCasesToRequesterTx, rebuildSearchForRequester } from '../cases/case-requester.js';
 import type { CaseStatus, Channel, CustomerTier, IdentityKind } from '../../db/schema.js';
 import type { ServiceContext, Tx } from '../../lib/context.js';
@@ -195,15 +196,20 @@ export async function customerSearchText(db: Tx, id: string): Promise<string> {
 export async function customerSearchTexts(db: Tx, ids: readonly string[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const names = await db.selectFrom('customers').select(['id', 'name']).where('id', 'in', unique).execute();
-  const identities = await db
-    .selectFrom('customer_identities')
-    .select(['customer_id', 'value'])
-    .where('customer_id', 'in', unique)
+  const rows = await db
+    .selectFrom('customers as c')
+    .select((eb) => [
+      'c.id',
+      'c.name',
+      eb
+        .selectFrom('customer_identities as i')
+        .select(sql<string>`string_agg(i.value, ' ')`.as('v'))
+        .whereRef('i.customer_id', '=', 'c.id')
+        .as('identities'),
+    ])
+    .where('c.id', 'in', unique)
     .execute();
-  const parts = new Map(names.map((c) => [c.id, [c.name]]));
-  for (const i of identities) parts.get(i.customer_id)?.push(i.value);
-  return new Map([...parts].map(([id, p]) => [id, p.join(' ')]));
+  return new Map(rows.map((r) => [r.id, [r.name, ...(r.identities ? [r.identities] : [])].join(' ')]));
 }
 
 // ---------------------------------------------------------------------------------------------
