@@ -174,7 +174,7 @@ export type CaseListItem = {
   snippet?: string | null;
 };
 
-export type CasePage = { items: CaseListItem[]; nextCursor: string | null; total?: number };
+export type CasePage = { items: CaseListItem[]; nextCursor: string | null; total?: number; totalCapped?: boolean };
 
 export type BuiltInView = 'my_open' | 'unassigned' | 'all_open' | 'pending' | 'recently_solved';
 
@@ -187,6 +187,8 @@ export type SavedView = {
   position: number;
   builtIn: BuiltInView | null;
   count: number | null;
+  /** More cases than the server counts: shown as "10000+". */
+  countCapped?: boolean;
 };
 
 /** The filter language of GET /api/cases and saved views (CaseFiltersSchema on the server). */

@@ -139,9 +139,14 @@ export function filtersToQuery(filters: CaseFilters): Record<string, string | un
 }
 
 /** How many cases the filters select for whoever asks, now. */
-export async function countCases(filters: CaseFilters): Promise<number> {
+export async function countCases(filters: CaseFilters): Promise<string> {
   const page = await apiRequest<CasePage>('/api/cases', { query: { ...filtersToQuery(filters), limit: '1' } });
-  return page.total ?? page.items.length;
+  return formatCount(page.total ?? page.items.length, page.totalCapped);
+}
+
+/** A count as shown: the server stops counting at its cap, which reads "10000+". */
+export function formatCount(n: number, capped: boolean | undefined): string {
+  return capped ? `${n}+` : String(n);
 }
 
 export function listViewCases(viewId: string, cursor?: string): Promise<CasePage> {

@@ -109,7 +109,11 @@ export const CaseListItemSchema = z.object({
 export const CasePageSchema = z.object({
   items: z.array(CaseListItemSchema),
   nextCursor: z.string().nullable(),
-  total: z.number().int().describe('every case the filters select (within what you may see), not just this page'),
+  total: z
+    .number()
+    .int()
+    .describe('every case the filters select (within what you may see), not just this page; at most 10,000 (see totalCapped)'),
+  totalCapped: z.boolean().describe('true when more cases match than are counted: total is then the cap, shown as "10,000+"'),
 });
 
 const filterKeys = Object.keys(CaseFiltersSchema.shape) as (keyof CaseFilters)[];
@@ -155,7 +159,8 @@ export function caseListRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['cases'],
-          summary: 'Cases matching filters and an optional full-text search, sorted, one keyset page at a time, with the exact total',
+          summary:
+            'Cases matching filters and an optional full-text search, sorted, one keyset page at a time, with the total (exact up to 10,000)',
           querystring: CaseListQuery,
           response: { 200: CasePageSchema },
         },

@@ -2,7 +2,16 @@
 // case scope, validation; and bulk changes (one transaction and its events per case).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
-import { caseSorts, decodeCursor, encodeCursor, markSnippet, parseSearchQuery, queryCasePage, type CaseListAccess } from './case-list.js';
+import {
+  caseSorts,
+  decodeCursor,
+  encodeCursor,
+  markSnippet,
+  parseSearchQuery,
+  queryCasePage,
+  countCasesCapped,
+  type CaseListAccess,
+} from './case-list.js';
 
 type Person = { as: Requester; user: { id: string } };
 type Item = {
@@ -334,6 +343,24 @@ describe('sorting and keyset pages', () => {
       expect(walked, sort).toHaveLength(5);
       expect(walked, sort).toEqual(await pages(sort, 10_000));
     }
+  });
+
+  test('counts stop at the cap; a search with more matches ranks only the most recently changed of them', async () => {
+    const access: CaseListAccess = {
+      scope: { all: false, none: false, userId: agentA.user.id, teamIds: [team.one] },
+      userId: agentA.user.id,
+      now: t.clock.now(),
+    };
+    const query = { filters: { tags: ['seed'], q: 'alpha or bravo or charlie or delta or echo or foxtrot' }, limit: 10 };
+    const exact = await queryCasePage(t.database.db, access, { ...query, sort: 'relevance', countCap: 5 });
+    expect(exact).toMatchObject({ total: 5, totalCapped: false });
+    const capped = await queryCasePage(t.database.db, access, { ...query, sort: 'relevance', countCap: 3, rankPool: 2 });
+    expect(capped).toMatchObject({ total: 3, totalCapped: true });
+    const recent = await queryCasePage(t.database.db, access, { ...query, sort: 'updated_desc' });
+    const twoMostRecent = recent.items.slice(0, 2).map((i) => i.subject);
+    expect(capped.items.map((i) => i.subject).sort()).toEqual([...twoMostRecent].sort());
+    expect(await countCasesCapped(t.database.db, access, { tags: ['seed'] }, null, 4)).toEqual({ total: 4, capped: true });
+    expect(await countCasesCapped(t.database.db, access, { tags: ['seed'] }, null, 5)).toEqual({ total: 5, capped: false });
   });
 
   test('a cursor belongs to its sort', async () => {

@@ -126,7 +126,8 @@ export type CaseListItem = {
   snippet?: string | null;
 };
 
-export type CasePage = { items: CaseListItem[]; nextCursor: string | null; total: number };
+/** `total` is exact up to `countCap`; past it, `totalCapped` is true and `total` is the cap ("10,000+"). */
+export type CasePage = { items: CaseListItem[]; nextCursor: string | null; total: number; totalCapped: boolean };
 
 /** Who is looking, resolved once per request: their case scope, who "me" is, and what "now" is. */
 export type CaseListAccess = { scope: CaseScope; userId: string; now: Date };
@@ -398,10 +399,25 @@ export type CasePageQuery = {
   limit: number;
   /** Tests lower it to take the index walk on a small table. */
   fewMatches?: number | undefined;
+  /** Tests lower these to meet the caps on a small table. */
+  countCap?: number | undefined;
+  rankPool?: number | undefined;
 };
 
 /** Up to this many matches, sorting them all beats walking an index for them. */
 export const fewMatches = 10_000;
+
+/**
+ * Counts stop here: past it a list says "10,000+". Counting further costs a heap visit per match
+ * (half a second for a word in half the cases of a million) and tells a person nothing more.
+ */
+export const countCap = 10_000;
+
+/**
+ * A search by relevance with more than `countCap` matches ranks the most recently changed this
+ * many of them: ranking every match of a very common word ranks half the table.
+ */
+export const rankPool = 2_000;
 
 type PageRow = { id: string; sort_key: string[]; rank: number | null };
 
@@ -409,15 +425,18 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
   const search = input.filters.q ? buildSearch(input.filters.q) : null;
   const after = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
   const where = caseFilterWhere(input.filters, access, search);
-  const total = await countCases(db, access, input.filters, search);
-  if (total === 0) return { items: [], nextCursor: null, total };
+  const cap = input.countCap ?? Math.max(countCap, input.fewMatches ?? fewMatches);
+  const counted = await countCasesCapped(db, access, input.filters, search, cap);
+  const { total, capped } = counted;
+  if (total === 0) return { items: [], nextCursor: null, total, totalCapped: false };
 
   const spec = sortSpecs[input.sort];
   // Each sort key is computed once per candidate (k0, k1…); the text form for the cursor only
   // for the page.
+  const many = capped || total > (input.fewMatches ?? fewMatches);
   let candidates = db
     .selectFrom('cases as c')
-    .where(where)
+    .where(many && input.sort === 'relevance' ? sql<SqlBool>`c.id in (${recentMatches(db, where, input.rankPool ?? rankPool)})` : where)
     .select(['c.id', ...spec.keys.map((k, i) => k.expr(search).as(`k${i}`))]);
   if (after) candidates = candidates.where(afterCursor(input.sort, after, search));
   const pageColumns = [
@@ -429,7 +448,7 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
   let rows: PageRow[];
   // Relevance has no index to walk: every match is ranked whatever their number, and collecting
   // them through the text index beats the planner's pick of a full scan.
-  if (total <= (input.fewMatches ?? fewMatches) || input.sort === 'relevance') {
+  if (!many || input.sort === 'relevance') {
     let q = db
       .with(
         (cte) => cte('matched').materialized(),
@@ -487,7 +506,7 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
     }
     return [item];
   });
-  return { items, nextCursor, total };
+  return { items, nextCursor, total, totalCapped: capped };
 }
 
 function loadListColumns(db: Tx, ids: string[]) {
@@ -536,7 +555,33 @@ function loadListColumns(db: Tx, ids: string[]) {
     .execute();
 }
 
-/** The exact number of cases the filters select within the scope (a view's live count). */
+/** The most recently changed matches, for ranking a search with very many of them. */
+function recentMatches(db: Tx, where: ReturnType<typeof caseFilterWhere>, pool: number) {
+  return db.selectFrom('cases as c').where(where).select('c.id').orderBy('c.updated_at', 'desc').limit(pool);
+}
+
+/** How many cases the filters select, counting no further than `cap` (a view's live count). */
+export async function countCasesCapped(
+  db: Tx,
+  access: CaseListAccess,
+  filters: CaseFilters,
+  search: CaseSearch | null = filters.q ? buildSearch(filters.q) : null,
+  cap = countCap,
+): Promise<{ total: number; capped: boolean }> {
+  const matches = db
+    .selectFrom('cases as c')
+    .where(caseFilterWhere(filters, access, search))
+    .select(sql<number>`1`.as('one'))
+    .limit(cap + 1);
+  const row = await db
+    .selectFrom(matches.as('m'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
+}
+
+/** The exact number of cases the filters select within the scope. */
 export async function countCases(
   db: Tx,
   access: CaseListAccess,

@@ -19,7 +19,12 @@ const ViewSchema = z.object({
   sort: CaseSortSchema,
   position: z.number().int(),
   builtIn: z.string().nullable().describe('my_open, unassigned, all_open, pending, recently_solved; built-in views cannot be deleted'),
-  count: z.number().int().nullable().describe('cases the view selects for you now; null if its filters no longer parse'),
+  count: z
+    .number()
+    .int()
+    .nullable()
+    .describe('cases the view selects for you now, counted up to 10,000; null if its filters no longer parse'),
+  countCapped: z.boolean().describe('true when the view selects more cases than are counted: count is then the cap ("10,000+")'),
 });
 
 const CreateViewBody = z.strictObject({
@@ -93,7 +98,7 @@ export function viewsRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['views'],
-          summary: "The view's cases, in its sort, one keyset page at a time, with the exact total",
+          summary: "The view's cases, in its sort, one keyset page at a time, with the total (exact up to 10,000)",
           params: IdParams,
           querystring: PageQuery,
           response: { 200: CasePageSchema },

@@ -9,7 +9,7 @@ import { assertPermission, hasPermission } from '../auth/permissions.js';
 import {
   CaseFiltersSchema,
   caseSorts,
-  countCases,
+  countCasesCapped,
   openCaseListAccess,
   queryCasePage,
   resolveSort,
@@ -29,6 +29,8 @@ export type ViewRecord = {
   builtIn: string | null;
   /** Cases the filters select for whoever asked; null when the stored filters no longer parse. */
   count: number | null;
+  /** More cases than counted: `count` is the cap. */
+  countCapped: boolean;
 };
 
 type ViewRow = {
@@ -77,7 +79,7 @@ function assertCanChange(row: ViewRow, actor: Actor): void {
   if (row.owner_id === null) assertPermission(actor, 'cases.configure');
 }
 
-function toRecord(row: ViewRow, count: number | null): ViewRecord {
+function toRecord(row: ViewRow, counted: { total: number; capped: boolean } | null): ViewRecord {
   return {
     id: row.id,
     name: row.name,
@@ -86,7 +88,8 @@ function toRecord(row: ViewRow, count: number | null): ViewRecord {
     sort: readSort(row),
     position: row.position,
     builtIn: row.built_in,
-    count,
+    count: counted?.total ?? null,
+    countCapped: counted?.capped ?? false,
   };
 }
 
@@ -110,11 +113,11 @@ export async function listViews(ctx: ServiceContext, actor: Actor): Promise<View
 }
 
 /** Null when the stored filters no longer hold, so one stale view does not break the list. */
-async function liveCount(db: Tx, access: CaseListAccess, row: ViewRow): Promise<number | null> {
+async function liveCount(db: Tx, access: CaseListAccess, row: ViewRow): Promise<{ total: number; capped: boolean } | null> {
   const filters = readFilters(row);
   if (!filters) return null;
   try {
-    return await countCases(db, access, filters);
+    return await countCasesCapped(db, access, filters);
   } catch (err) {
     if (err instanceof AppError && err.code === 'validation_failed') return null;
     throw err;

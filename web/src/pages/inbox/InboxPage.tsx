@@ -6,7 +6,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-qu
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { CaseListItem, SavedView } from '../../api-types';
-import { listViewCases, listViews } from '../../case-api';
+import { formatCount, listViewCases, listViews } from '../../case-api';
 import { CaseTable } from '../../cases/CaseTable';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
@@ -98,7 +98,7 @@ function ViewList({ views, error, pending, currentId, onRetry }: ViewListProps) 
       data-testid={`view-${view.builtIn ?? view.id}`}
       rightSection={
         <Badge size="sm" variant={view.id === currentId ? 'filled' : 'light'} color="gray" data-testid="view-count">
-          {view.count ?? '–'}
+          {view.count === null ? '–' : formatCount(view.count, view.countCapped)}
         </Badge>
       }
     />
@@ -177,7 +177,8 @@ function ViewCases({ viewId, view, onEdit }: { viewId: string; view: SavedView |
 
   // Ticks on cases that left the view are dropped.
   const visibleChecked = useMemo(() => new Set(items.filter((item) => checked.has(item.id)).map((item) => item.id)), [items, checked]);
-  const total = cases.data?.pages[0]?.total;
+  const firstPage = cases.data?.pages[0];
+  const total = firstPage?.total !== undefined ? formatCount(firstPage.total, firstPage.totalCapped) : undefined;
 
   return (
     <Stack gap="sm">

@@ -4,7 +4,7 @@ import { Button, Group, Loader, MultiSelect, Stack, Text, TextInput } from '@man
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { listCases, type CaseSearch } from '../../case-api';
+import { formatCount, listCases, type CaseSearch } from '../../case-api';
 import { CaseTable } from '../../cases/CaseTable';
 import { PRIORITY_LABELS, STATUS_LABELS, optionsOf } from '../../cases/labels';
 import { PageHeader } from '../../components/PageHeader';
@@ -46,7 +46,8 @@ export function SearchPage() {
     enabled,
   });
   const items = results.data?.pages.flatMap((page) => page.items) ?? [];
-  const total = results.data?.pages[0]?.total;
+  const firstPage = results.data?.pages[0];
+  const total = firstPage?.total !== undefined ? formatCount(firstPage.total, firstPage.totalCapped) : undefined;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -98,7 +99,7 @@ export function SearchPage() {
         <>
           {total !== undefined && (
             <Text size="sm" c="dimmed" data-testid="search-total">
-              {total === 1 ? '1 case' : `${total} cases`}
+              {total === '1' ? '1 case' : `${total} cases`}
             </Text>
           )}
           <CaseTable items={items} showSnippets emptyText={q ? `No case matches “${q}”.` : 'No case matches these filters.'} />
