@@ -6,8 +6,8 @@
 // run, alternating in short rounds so that noise on a shared machine falls on both.
 //
 // The server runs in a child process (bench/server-child.ts); the load comes from this one.
-// SLA evaluation is not in the path yet: there is no SLA module. When it lands, createCase will
-// call it and this benchmark measures it without change.
+// SLA policy match and targets and the report rollups are in the path; concurrent requests
+// share intake batches (group commit), as they do in production.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,9 +188,9 @@ type Measured = { figures: LoadFigures; cpuMs: number; postgresCpuMs: number | n
  * The PostgreSQL backends serving the benchmark's database, when the server runs on this
  * machine: their CPU time per request shows what the database spends, apart from the app.
  */
-type BackendWatch = { pids(): Promise<number[]>; close(): Promise<void> };
+export type BackendWatch = { pids(): Promise<number[]>; close(): Promise<void> };
 
-async function watchBackends(url: string): Promise<BackendWatch | null> {
+export async function watchBackends(url: string): Promise<BackendWatch | null> {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
   const client = new pg.Client({ connectionString: url });
   await client.connect();

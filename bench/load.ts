@@ -9,6 +9,8 @@ export type RequestSpec = {
   headers?: Record<string, string>;
   /** Called per request so that bodies can vary (unique subjects, rotating requesters). */
   body?: () => string;
+  /** The body's type; JSON unless said otherwise (the inbound email route takes message/rfc822). */
+  contentType?: string;
 };
 
 export type LoadFigures = {
@@ -41,7 +43,9 @@ export function send(target: Target, spec: RequestSpec): Promise<Answer> {
         agent: target.agent,
         headers: {
           ...spec.headers,
-          ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+          ...(body !== undefined
+            ? { 'content-type': spec.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }
+            : {}),
         },
       },
       (res) => {

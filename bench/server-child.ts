@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/lib/clock.js';
 import { startServer } from '../src/main.js';
+import { prepareEmail } from './email.js';
 import { prepareInbox } from './inbox.js';
 import { prepareIngest, startBareServer } from './ingest.js';
 import type { ServerReady, ServerSpec } from './server.js';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void shutdown(1));
 
   const ctx = { db: server.database.db, clock: systemClock, config };
-  const setup = spec.setup === 'ingest' ? await prepareIngest(ctx) : await prepareInbox(ctx);
+  const setup =
+    spec.setup === 'ingest' ? await prepareIngest(ctx) : spec.setup === 'email' ? await prepareEmail(ctx) : await prepareInbox(ctx);
   if (spec.bare) bare = await startBareServer(server.database, spec.logLevel);
   const { rows } = await server.database.executeSql('show server_version');
   const address = server.app.server.address();

@@ -88,10 +88,30 @@ function rawHeaders(parsed: ParsedMail): Map<string, string> {
   return map;
 }
 
+// Parts that arrive without a file name still download as something a desktop can open: the
+// parts of a delivery report are text, and a bare MIME subtype ("attachment.plain") is not an
+// extension any program knows.
+const namesByType: Record<string, string> = {
+  'message/rfc822': 'message.eml',
+  'message/delivery-status': 'delivery-status.txt',
+  'message/disposition-notification': 'disposition-notification.txt',
+  'text/rfc822-headers': 'original-headers.txt',
+};
+const extensionsByType: Record<string, string> = {
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'text/calendar': 'ics',
+  'image/jpeg': 'jpg',
+  'image/svg+xml': 'svg',
+  'application/octet-stream': 'bin',
+};
+
 function defaultFilename(a: Attachment): string {
-  const subtype = a.contentType.split('/')[1]?.replace(/[^a-z0-9.+-]/gi, '') ?? 'bin';
-  if (a.contentType === 'message/rfc822') return 'message.eml';
-  return `${a.cid ? 'inline' : 'attachment'}.${subtype || 'bin'}`;
+  const type = a.contentType.toLowerCase();
+  const named = namesByType[type];
+  if (named) return named;
+  const subtype = type.split('/')[1]?.replace(/[^a-z0-9.+-]/g, '') ?? '';
+  return `${a.cid ? 'inline' : 'attachment'}.${extensionsByType[type] ?? (subtype || 'bin')}`;
 }
 
 function toAttachment(a: Attachment): InboundAttachment {

@@ -88,4 +88,40 @@ describe('trimQuotedHistory', () => {
       '<blockquote class="gmail_quote"><p>Try restarting.</p></blockquote></div>';
     expect(trimQuotedHistory(htmlToPlainText(html))).toBe('Thanks, that worked.');
   });
+  test('Japanese and Chinese Gmail attributions, with ASCII or full-width colons', () => {
+    const ja = 'ありがとうございます。\n\n2026年11月20日(金) 14:03 Acme <s@acme.test>:\n\n> ご注文ありがとうございます。';
+    expect(trimQuotedHistory(ja)).toBe('ありがとうございます。');
+    const zh = '谢谢。\n\nAcme <s@acme.test> 于2026年11月20日周五 14:03写道：\n> 您好';
+    expect(trimQuotedHistory(zh)).toBe('谢谢。');
+    // A date line that no quotation follows is the customer's own text.
+    const dated = '2026年11月20日に注文しました:\n商品がまだ届きません。';
+    expect(trimQuotedHistory(dated)).toBe(dated);
+  });
+
+  test('an inline forward keeps the forwarded header block and message: that is the content', () => {
+    for (const separator of ['---------- Forwarded message ---------', '-------- Forwarded Message --------', 'Begin forwarded message:']) {
+      const text = [
+        'Can you check this?',
+        '',
+        separator,
+        'From: Courier <c@courier.test>',
+        'Date: Fri, 20 Nov 2026',
+        'Subject: Parcel',
+        '',
+        'Parcel returned.',
+      ].join('\n');
+      expect(trimQuotedHistory(text), separator).toBe(text);
+    }
+  });
+
+  test('history above a forward is still trimmed', () => {
+    const text = [
+      'Here it is.',
+      '',
+      'On Mon, 23 Nov 2026 at 09:00, Acme <s@acme.test> wrote:',
+      '> Please forward it.',
+      '> ---------- Forwarded message ---------',
+    ].join('\n');
+    expect(trimQuotedHistory(text)).toBe('Here it is.');
+  });
 });

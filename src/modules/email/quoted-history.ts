@@ -6,6 +6,19 @@
 const attributionPattern =
   /^\s*(?:On\b.*\bwrote|Le\b.*\ba écrit|Am\b.*\bschrieb.*|El\b.*\bescribió|Il\b.*\bha scritto|Op\b.*\bschreef.*)\s?:\s*$/i;
 
+/**
+ * Gmail's Japanese and Chinese attributions: "2026年11月20日(金) 14:03 Ann <ann@example.jp>:" and
+ * "Ann <ann@example.cn> 于2026年11月20日周五 14:03写道：". Either colon may be full width.
+ */
+const cjkAttributionPattern = /^\s*(?:\d{4}年\d{1,2}月\d{1,2}日.*|.*写道)\s?[:：]\s*$/;
+
+/**
+ * Separators above a forwarded message. What follows them is what the customer wants us to read,
+ * not history we already have, so the search for quoted history stops there.
+ */
+const forwardPattern =
+  /^\s*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|Messaggio inoltrato|Doorgestuurd bericht)\s*-{2,}|Begin forwarded message:|Début du message réexpédié :|Anfang der weitergeleiteten Nachricht:)\s*$/i;
+
 /** Outlook's and others' separators above a copied original. */
 const originalMessagePattern = /^\s*-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}\s*$/i;
 
@@ -32,7 +45,7 @@ function nextFilledLine(lines: string[], from: number): string | undefined {
 function attributionLength(lines: string[], i: number): number {
   for (const span of [1, 2]) {
     const text = lines.slice(i, i + span).join(' ');
-    if (i + span > lines.length || !attributionPattern.test(text)) continue;
+    if (i + span > lines.length || !(attributionPattern.test(text) || cjkAttributionPattern.test(text))) continue;
     const after = nextFilledLine(lines, i + span);
     if (after === undefined || quotedLinePattern.test(after)) return span;
   }
@@ -48,6 +61,7 @@ function startsOutlookHeader(lines: string[], i: number): boolean {
 /** Index of the first line of the quoted history, or the number of lines when there is none. */
 function findHistoryStart(lines: string[]): number {
   for (let i = 0; i < lines.length; i++) {
+    if (forwardPattern.test(lines[i]!)) return lines.length;
     // A header block at the very top is the customer forwarding something: that is content.
     if (originalMessagePattern.test(lines[i]!) || (i > 0 && startsOutlookHeader(lines, i))) return i;
     if (attributionLength(lines, i) > 0) return i;
