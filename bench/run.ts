@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only ingest,inbox,sla,export,email] [-- --database embedded|postgres]`: runs
+// `npm run bench [-- --quick] [-- --only ingest,inbox,sla,export,email,dashboards] [-- --database embedded|postgres]`: runs
 // every benchmark on the embedded database and, when DATABASE_URL is set, on PostgreSQL; prints
 // each result as one JSON line (progress goes to stderr) and writes them all, with the machine's
 // facts, to bench/results/latest.json. A benchmark that fails reports its error, the others
@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { postgresVersion } from './databases.js';
+import { benchDashboards } from './dashboards.js';
 import { benchEmail } from './email.js';
 import { benchInbox } from './inbox.js';
 import { benchIngest } from './ingest.js';
@@ -39,6 +40,8 @@ function plan(): Bench[] {
   for (const database of databases) all.push({ name: 'sla', database, run: () => benchSla({ database, serverUrl, quick, log }) });
   for (const database of databases) all.push({ name: 'export', database, run: () => benchExport({ database, serverUrl, quick, log }) });
   for (const database of databases) all.push({ name: 'email', database, run: () => benchEmail({ database, serverUrl, quick, log }) });
+  for (const database of databases)
+    all.push({ name: 'dashboards', database, run: () => benchDashboards({ database, serverUrl, quick, log }) });
   return all.filter((b) => (!only || only.includes(b.name)) && (!onlyDatabase || b.database === onlyDatabase));
 }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/lib/clock.js';
 import { startServer } from '../src/main.js';
+import { prepareDashboards } from './dashboards.js';
 import { prepareEmail } from './email.js';
 import { prepareInbox } from './inbox.js';
 import { prepareIngest, startBareServer } from './ingest.js';
@@ -36,7 +37,13 @@ async function main(): Promise<void> {
 
   const ctx = { db: server.database.db, clock: systemClock, config };
   const setup =
-    spec.setup === 'ingest' ? await prepareIngest(ctx) : spec.setup === 'email' ? await prepareEmail(ctx) : await prepareInbox(ctx);
+    spec.setup === 'ingest'
+      ? await prepareIngest(ctx)
+      : spec.setup === 'email'
+        ? await prepareEmail(ctx)
+        : spec.setup === 'dashboards'
+          ? await prepareDashboards(ctx)
+          : await prepareInbox(ctx);
   if (spec.bare) bare = await startBareServer(server.database, spec.logLevel);
   const { rows } = await server.database.executeSql('show server_version');
   const address = server.app.server.address();

@@ -10,7 +10,7 @@ export type ServerSpec = {
   /** Adds the bare insert route on a second Fastify instance in the same process (ingest). */
   bare: boolean;
   /** What to create before listening: users, tokens, teams, customers. */
-  setup: 'ingest' | 'inbox' | 'email';
+  setup: 'ingest' | 'inbox' | 'email' | 'dashboards';
   /** The app's log level; `info` is the default of a real deployment and logs every request. */
   logLevel: 'info' | 'warn';
 };

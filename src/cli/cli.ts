@@ -83,13 +83,13 @@ const dbOptions: SettingName[] = ['dataDir', 'databaseUrl'];
 const startDemoDays = 30;
 
 /** Generates the demo into an open database: progress on stderr, then the report and sign-in on stdout. */
-async function runDemo(database: Database, config: Config, demo: DemoSettings): Promise<void> {
+async function runDemo(database: Database, config: Config, demo: DemoSettings, how: { bulk?: boolean } = {}): Promise<void> {
   // Random, not seeded: the data is reproducible, the way in is not.
   const password = randomBytes(9).toString('base64url');
   const progress = progressPrinter(process.stderr);
   const result = await generateDemo(
     { db: database.db, config },
-    { ...demo, password, end: demo.end ?? new Date(), onProgress: (p) => progress.update(p) },
+    { ...demo, password, end: demo.end ?? new Date(), bulk: how.bulk === true, onProgress: (p) => progress.update(p) },
   ).finally(() => progress.done());
   for (const line of formatDemoReport(result, password)) process.stdout.write(`${line}\n`);
 }
@@ -236,12 +236,16 @@ export function buildCli(): Command {
       .option(
         '--end <instant>',
         'the history ends at this instant, e.g. 2026-03-04T15:00:00Z (default now); with the same seed, the same run',
+      )
+      .option(
+        '--bulk',
+        'replay the same history in memory and store it in large batches (thousands of cases a second; for large demos and benchmarks)',
       ),
     [...dbOptions, 'timeZone', 'caseAutoCloseDays'],
-  ).action(async (flags: Flags & { days?: string; cases?: string; seed?: string; end?: string }) => {
+  ).action(async (flags: Flags & { days?: string; cases?: string; seed?: string; end?: string; bulk?: boolean }) => {
     const demo = parseDemoSettings(flags);
     const config = configFrom(flags);
-    await withDatabase(config, 'frontline demo', (database) => runDemo(database, config, demo));
+    await withDatabase(config, 'frontline demo', (database) => runDemo(database, config, demo, { bulk: flags.bulk === true }));
   });
 
   return program;

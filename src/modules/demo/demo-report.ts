@@ -74,7 +74,7 @@ export function formatDemoReport(result: DemoResult, password: string): string[]
     `History ${result.from.toISOString().slice(0, 16)}Z → ${result.to.toISOString().slice(0, 16)}Z: ${thousands(s.cases)} cases (${status}).`,
     `  department requests on ${percent(s.withDepartmentRequests, s.cases)} of cases (${thousands(s.departmentRequests)} requests, ${thousands(s.lateDepartmentRequests)} late); reopened ${percent(s.reopened, s.cases)}; escalated ${percent(s.escalated, s.cases)}`,
     `  first replies within target ${percent(s.firstRepliesMet, s.firstRepliesMet + s.firstRepliesMissed)}; ${thousands(result.stats.alertsRaised)} SLA alerts raised; ${thousands(s.rollupRows)} report rollup rows`,
-    `Generated in ${formatDuration(result.setupSeconds + result.historySeconds)} (set-up ${formatDuration(result.setupSeconds)}, history ${formatDuration(result.historySeconds)}): ${result.casesPerSecond.toFixed(1)} cases/s through the services.`,
+    `Generated in ${formatDuration(result.setupSeconds + result.historySeconds)} (set-up ${formatDuration(result.setupSeconds)}, history ${formatDuration(result.historySeconds)}): ${result.casesPerSecond.toFixed(1)} cases/s ${result.bulk ? 'replayed in bulk' : 'through the services'}.`,
     ...(result.stats.skipped > 0
       ? [`  ${result.stats.skipped} steps were refused by the services: ${result.stats.problems.slice(0, 3).join('; ')}`]
       : []),

@@ -1,7 +1,9 @@
 // `frontline demo`: a realistic operation with months of history in an empty database, the same
 // for the same seed. The operation is built and its history played through the real services on
 // a manual clock (operation.ts, simulation.ts), so everything derived — events, SLA targets and
-// alerts, department turnaround, report rollups — is what real use would have produced.
+// alerts, department turnaround, report rollups — is what real use would have produced. With
+// `bulk` the same history is replayed in memory and stored in batches (demo-bulk.ts): the same
+// cases, events and figures (demo-bulk.test.ts), thousands of cases a second.
 import { sql, type RawBuilder } from 'kysely';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../config.js';
@@ -13,7 +15,8 @@ import { namedAccounts } from './catalogue.js';
 import { buildOperation } from './operation.js';
 import { customerPool } from './people.js';
 import { deriveRng } from './random.js';
-import { simulate, type SimulationStats } from './simulation.js';
+import { bulkHistory } from './demo-bulk.js';
+import { simulate, type SimulationProgress, type SimulationStats } from './simulation.js';
 
 const DAY = 86_400_000;
 
@@ -78,6 +81,8 @@ export type DemoOptions = Omit<DemoSettings, 'end'> & {
   password: string;
   /** The history ends here: now, or a pinned instant so that two runs compare. */
   end: Date;
+  /** Replay the history in memory and store it in batches instead of playing it through the services. */
+  bulk?: boolean | undefined;
   onProgress?: ((p: DemoProgress) => void) | undefined;
 };
 
@@ -110,6 +115,7 @@ export type DemoResult = {
   historySeconds: number;
   /** Cases generated per second of the history phase. */
   casesPerSecond: number;
+  bulk: boolean;
 };
 
 export async function databaseHasCases(db: Db): Promise<boolean> {
@@ -193,14 +199,15 @@ export async function generateDemo(database: { db: Db; config: Config }, options
 
   const arrivals = sampleArrivals(deriveRng(options.seed, 'arrivals'), intensitySlots(start, end, database.config.timeZone), expectedCases);
   const historyStarted = performance.now();
-  const stats = await simulate({
+  const history = {
     ctx,
     operation,
     arrivals,
     start,
     end,
-    onProgress: (p) => options.onProgress?.({ phase: 'history', ...p }),
-  });
+    onProgress: (p: SimulationProgress) => options.onProgress?.({ phase: 'history', ...p }),
+  };
+  const stats = options.bulk ? await bulkHistory(history) : await simulate(history);
   const historySeconds = (performance.now() - historyStarted) / 1000;
   return {
     from: new Date(start),
@@ -212,5 +219,6 @@ export async function generateDemo(database: { db: Db; config: Config }, options
     setupSeconds,
     historySeconds,
     casesPerSecond: historySeconds > 0 ? stats.cases / historySeconds : 0,
+    bulk: options.bulk === true,
   };
 }

@@ -401,6 +401,29 @@ describe('hour of the day and weekday, across the clocks going forward', () => {
   });
 });
 
+describe('backlog over a case solved, reopened and solved again', () => {
+  test('open between the solves, not before or after, whatever the case says today', async () => {
+    const c = await newCase(27, '09:00', { subject: 'Backlog reopen' });
+    await reply(c.id, 27, '10:00', 'solved');
+    t.clock.set(at(27, '12:00'));
+    const res = await agent.as({ method: 'POST', url: `/api/cases/${c.id}/messages`, body: { kind: 'customer', body: 'still broken' } });
+    expect(res.statusCode, res.body).toBe(201);
+    await reply(c.id, 27, '15:00', 'solved');
+    const day = `from=${encodeURIComponent(at(27, '00:00'))}&to=${encodeURIComponent(at(28, '00:00'))}`;
+    const rows = await metric('backlog', 'groupBy=hour', day);
+    expect(rows).toHaveLength(24);
+    const openHours: string[] = [];
+    for (const row of rows) {
+      const drilled = await drill('backlog', 'groupBy=hour', row.group, day);
+      expect(drilled.total, row.group).toBe(row.cases);
+      if (drilled.items.some((i) => i.number === c.number)) openHours.push(row.group.slice(11, 13));
+    }
+    // An hour's backlog is measured at its end: 09:00 (just created) is open, 10:00 (just solved) is
+    // not; reopened at 12:00 and solved at 15:00, so the ends 12:00, 13:00 and 14:00 are open.
+    expect(openHours).toEqual(['08', '11', '12', '13']);
+  });
+});
+
 describe('rollups', () => {
   test('kept incrementally, they equal a rebuild from scratch; random figures match their drill-downs', async () => {
     // A noisier history: cases moved between teams, reprioritised, solved, reopened.

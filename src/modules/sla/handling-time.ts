@@ -8,7 +8,7 @@ import { inTransaction } from '../../lib/transaction.js';
 import { assertPermission, type Actor } from '../auth/permissions.js';
 import { assertCanSeeCase, caseScopeFilter, loadCaseScope } from '../cases/case-access.js';
 import { median, percentile } from '../departments/department-turnaround.js';
-import { computeCaseSla } from './sla-tracking.js';
+import { computeCasesSla } from './sla-tracking.js';
 
 export const normWindowDays = 180;
 /** Fewer solved cases than this say too little to be called usual. */
@@ -143,10 +143,19 @@ export function formatMinutes(minutes: number): string {
 }
 
 /** How long the case has been running, counted as its norm was: the resolution clock, else calendar time. */
-async function caseAgeMinutes(db: Tx, c: { id: string; created_at: Date }, now: Date): Promise<number> {
-  const sla = await computeCaseSla(db, c.id, now);
-  const resolution = sla.targets?.resolution;
-  return resolution ? resolution.elapsedMinutes : (now.getTime() - c.created_at.getTime()) / 60_000;
+/** Counted age: the resolution clock's elapsed minutes where a policy runs one, calendar age otherwise. */
+async function caseAgesMinutes(db: Tx, cases: readonly { id: string; created_at: Date }[], now: Date): Promise<Map<string, number>> {
+  const sla = await computeCasesSla(
+    db,
+    cases.map((c) => c.id),
+    now,
+  );
+  return new Map(
+    cases.map((c) => {
+      const resolution = sla.get(c.id)?.targets?.resolution;
+      return [c.id, resolution ? resolution.elapsedMinutes : (now.getTime() - c.created_at.getTime()) / 60_000];
+    }),
+  );
 }
 
 export type ExpectedHandling = {
@@ -166,7 +175,7 @@ export async function expectedHandling(ctx: ServiceContext, caseId: string, acto
   if (!c) throw new AppError('not_found', `case ${caseId} does not exist`);
   await assertCanSeeCase(ctx.db, actor, c);
   const norm = normFor(await loadNorms(ctx.db), c);
-  const ageMinutes = Math.round((await caseAgeMinutes(ctx.db, c, ctx.clock.now())) * 10) / 10;
+  const ageMinutes = Math.round((await caseAgesMinutes(ctx.db, [c], ctx.clock.now())).get(c.id)! * 10) / 10;
   const open = c.status !== 'solved' && c.status !== 'closed';
   return {
     norm,
@@ -216,11 +225,19 @@ export async function listOutliers(ctx: ServiceContext, query: { teamId?: string
     .where(caseScopeFilter(scope));
   if (query.teamId) q = q.where('c.team_id', '=', query.teamId);
   const candidates = await q.orderBy('c.created_at').limit(5000).execute();
-  const out: Outlier[] = [];
-  for (const c of candidates) {
+  // Calendar age bounds counted age, so only cases past their p90 by the calendar need their clocks.
+  const past = candidates.flatMap((c) => {
     const norm = normFor(norms, c);
-    if (!norm || (now.getTime() - c.created_at.getTime()) / 60_000 <= norm.p90Minutes) continue;
-    const age = await caseAgeMinutes(ctx.db, c, now);
+    return norm && (now.getTime() - c.created_at.getTime()) / 60_000 > norm.p90Minutes ? [{ c, norm }] : [];
+  });
+  const ages = await caseAgesMinutes(
+    ctx.db,
+    past.map((p) => p.c),
+    now,
+  );
+  const out: Outlier[] = [];
+  for (const { c, norm } of past) {
+    const age = ages.get(c.id)!;
     if (age > norm.p90Minutes)
       out.push({
         caseId: c.id,

@@ -49,10 +49,6 @@ type ActivePolicy = PolicyView & { calendar: BusinessCalendar };
 /** The snapshot an `sla_policy_changed` event keeps, so history counts under the targets then in force. */
 type AppliedPolicy = { policyId: string | null; name: string | null; targets: SlaTargets; calendarId: string | null };
 
-async function loadCaseFacts(trx: Tx, caseId: string): Promise<CaseFacts | null> {
-  return (await loadCasesFacts(trx, [caseId])).get(caseId) ?? null;
-}
-
 async function loadCasesFacts(trx: Tx, caseIds: readonly string[]): Promise<Map<string, CaseFacts>> {
   if (caseIds.length === 0) return new Map();
   const rows = await trx
@@ -175,10 +171,6 @@ function matchPolicy(policies: ActivePolicy[], facts: CaseFacts, chains: Map<str
 type TimelineRow = { kind: string; after: unknown; at: Date };
 
 const timelineKinds = new Set(['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed']);
-
-async function loadSlaTimeline(trx: Tx, caseId: string): Promise<TimelineRow[]> {
-  return (await loadSlaTimelines(trx, [caseId])).get(caseId) ?? [];
-}
 
 async function loadSlaTimelines(trx: Tx, caseIds: readonly string[]): Promise<Map<string, TimelineRow[]>> {
   // The kinds are filtered here, not in SQL: a kind condition tempts the planner into combining
@@ -655,20 +647,39 @@ async function refreshLocked(ctx: ServiceContext, caseId: string, now: Date): Pr
   });
 }
 
+type CaseSla = { policy: { id: string; name: string; calendarId: string } | null; targets: SlaClockResult | null };
+
 /** The live clocks of one case at `now`, for the case page (reads only; access is checked by the caller). */
-export async function computeCaseSla(
-  db: Tx,
-  caseId: string,
-  now: Date,
-): Promise<{ policy: { id: string; name: string; calendarId: string } | null; targets: SlaClockResult | null }> {
-  const facts = await loadCaseFacts(db, caseId);
-  if (!facts) throw new AppError('not_found', `case ${caseId} does not exist`);
+export async function computeCaseSla(db: Tx, caseId: string, now: Date): Promise<CaseSla> {
+  const sla = (await computeCasesSla(db, [caseId], now)).get(caseId);
+  if (!sla) throw new AppError('not_found', `case ${caseId} does not exist`);
+  return sla;
+}
+
+/** The live clocks of many cases at `now`, in a few statements whatever their number (reads only). */
+export async function computeCasesSla(db: Tx, caseIds: readonly string[], now: Date): Promise<Map<string, CaseSla>> {
+  const out = new Map<string, CaseSla>();
+  if (caseIds.length === 0) return out;
+  const factsById = await loadCasesFacts(db, caseIds);
   const policies = await loadActivePolicies(db);
-  const policy = policies.find((p) => p.id === facts.slaPolicyId) ?? null;
-  if (!policy) return { policy: null, targets: null };
-  const waits = policy.pauseOnDepartment ? ((await departmentWaitsOf(db, [caseId])).get(caseId) ?? []) : [];
-  const targets = runClock(policy, await loadSlaTimeline(db, caseId), waits, now);
-  return { policy: { id: policy.id, name: policy.name, calendarId: policy.calendarId }, targets };
+  const policyOf = new Map<string, ActivePolicy>();
+  for (const f of factsById.values()) {
+    const policy = policies.find((p) => p.id === f.slaPolicyId);
+    if (policy) policyOf.set(f.id, policy);
+    else out.set(f.id, { policy: null, targets: null });
+  }
+  const tracked = [...policyOf.keys()];
+  const paused = tracked.filter((id) => policyOf.get(id)!.pauseOnDepartment);
+  const waits = await departmentWaitsOf(db, paused);
+  const timelines = await loadSlaTimelines(db, tracked);
+  for (const id of tracked) {
+    const policy = policyOf.get(id)!;
+    out.set(id, {
+      policy: { id: policy.id, name: policy.name, calendarId: policy.calendarId },
+      targets: runClock(policy, timelines.get(id) ?? [], waits.get(id) ?? [], now),
+    });
+  }
+  return out;
 }
 
 export type { SlaWarning };
