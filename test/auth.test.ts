@@ -1,5 +1,6 @@
 // Signing in and out, sessions, CSRF, throttling, API tokens and first-run setup.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { authenticateToken, credentialLookupStats } from '../src/modules/auth/auth.service.js';
 import { issueSetupToken } from '../src/modules/setup/setup.service.js';
 import { startTestApp, type TestApp } from './helpers.js';
 
@@ -203,6 +204,30 @@ describe('API tokens', () => {
     const r = await a.as({ method: 'DELETE', url: `/api/tokens/${bTokenId}` });
     expect(r.statusCode).toBe(404);
     expect((await b.as({ url: '/api/auth/me' })).statusCode).toBe(200);
+  });
+
+  test('concurrent token checks share lookups, and each gets its own answer: valid, revoked, unknown', async () => {
+    const users = [await t.userWithToken('agent'), await t.userWithToken('agent'), await t.userWithToken('agent')];
+    const revoked = await t.userWithToken('agent');
+    const revokedId = (await revoked.as({ url: '/api/tokens' })).json().items[0].id;
+    expect((await revoked.as({ method: 'DELETE', url: `/api/tokens/${revokedId}` })).statusCode).toBe(204);
+    const before = credentialLookupStats(t.ctx).tokens;
+    const secrets = [...users.map((u) => u.token), revoked.token, 'flt_unknown'];
+    const asked = Array.from({ length: 40 }, (_, i) => secrets[i % secrets.length]!);
+    const answers = await Promise.allSettled(asked.map((s) => authenticateToken(t.ctx, s)));
+    answers.forEach((a, i) => {
+      const who = i % secrets.length;
+      if (who < users.length) expect(a.status === 'fulfilled' && a.value.userId).toBe(users[who]!.user.id);
+      else {
+        expect(a.status).toBe('rejected');
+        const message = a.status === 'rejected' ? (a.reason as Error).message : '';
+        expect(message).toContain(who === users.length ? 'revoked' : 'not valid');
+      }
+    });
+    const after = credentialLookupStats(t.ctx).tokens;
+    // 40 checks asked at once: the first takes the connection alone, the rest share what follows.
+    expect(after.items - before.items).toBe(40);
+    expect(after.batches - before.batches).toBeLessThan(10);
   });
 
   test('a garbage or malformed Authorization header is a 401, not a 500', async () => {

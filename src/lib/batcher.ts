@@ -83,3 +83,29 @@ export function createBatcher<T, R>(options: {
     stats: () => ({ ...counts }),
   };
 }
+
+/**
+ * Group lookup: concurrent reads of rows by key share one query (`where key in (…)`). Nothing is
+ * cached: each caller gets the row as read after it asked, so a change (a revoked token) is seen
+ * by every later request. Under load, a read per request becomes a read per batch.
+ */
+export function createLookupBatcher<C, K, R>(options: {
+  concurrency: number;
+  maxBatch: number;
+  /** Holds a connection for `fn`; keys are taken only once it is held, so those that queued for it join. */
+  withConnection: <T>(fn: (conn: C) => Promise<T>) => Promise<T>;
+  read: (conn: C, keys: K[]) => Promise<R[]>;
+  keyOf: (row: R) => K;
+}): Batcher<K, R | undefined> {
+  const readMany = async (conn: C, keys: K[]) => {
+    const rows = await options.read(conn, [...new Set(keys)]);
+    const byKey = new Map(rows.map((r) => [options.keyOf(r), r]));
+    return keys.map((k) => byKey.get(k));
+  };
+  return createBatcher<K, R | undefined>({
+    maxBatch: options.maxBatch,
+    concurrency: options.concurrency,
+    runBatch: (take) => options.withConnection((conn) => readMany(conn, take())),
+    runOne: (key) => options.withConnection(async (conn) => (await readMany(conn, [key]))[0]),
+  });
+}

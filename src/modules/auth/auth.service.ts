@@ -1,6 +1,8 @@
 // Signing in and out, server-side sessions, API-token authentication, login throttling.
 import { sql } from 'kysely';
 import type { ServiceContext, Tx } from '../../lib/context.js';
+import { createLookupBatcher, type Batcher, type BatcherStats } from '../../lib/batcher.js';
+import type { Db } from '../../db/open.js';
 import { AppError } from '../../lib/errors.js';
 import { generateSecret, hashSecret } from '../../lib/secrets.js';
 import { findUserByEmail, recordLogin } from '../users/users.queries.js';
@@ -94,15 +96,61 @@ export async function logout(ctx: ServiceContext, actor: Actor): Promise<void> {
   if (actor.sessionHash) await ctx.db.deleteFrom('sessions').where('id_hash', '=', actor.sessionHash).execute();
 }
 
-/** Looks up the session behind a cookie value; expired sessions are refused with a distinct code. */
-export async function authenticateSession(ctx: ServiceContext, secret: string): Promise<Actor> {
-  const idHash = hashSecret(secret);
-  const row = await ctx.db
+function sessionRows(db: Db | Tx, idHashes: string[]) {
+  return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id_hash', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.id', 'u.name', 'u.email', 'u.role', 'u.active'])
-    .where('s.id_hash', '=', idHash)
-    .executeTakeFirst();
+    .where('s.id_hash', 'in', idHashes)
+    .execute();
+}
+
+function tokenRows(db: Db | Tx, hashes: string[]) {
+  return db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.token_hash', 't.id as token_id', 't.expires_at', 't.revoked_at', 't.last_used_at'])
+    .select(['u.id', 'u.name', 'u.email', 'u.role', 'u.active'])
+    .where('t.token_hash', 'in', hashes)
+    .execute();
+}
+
+type SessionRow = Awaited<ReturnType<typeof sessionRows>>[number];
+type TokenRow = Awaited<ReturnType<typeof tokenRows>>[number];
+type CredentialLookups = { sessions: Batcher<string, SessionRow | undefined>; tokens: Batcher<string, TokenRow | undefined> };
+
+// Every API request looks up its credential: with many requests in flight that was one round trip
+// each, as many as the writes they make. Concurrent lookups share one query per database instead.
+const lookups = new WeakMap<object, CredentialLookups>();
+
+function credentialLookupsOf(ctx: ServiceContext): CredentialLookups {
+  let found = lookups.get(ctx.db);
+  if (!found) {
+    const db = ctx.db;
+    const shared = {
+      concurrency: ctx.config.databaseUrl ? 2 : 1,
+      maxBatch: 200,
+      withConnection: <T>(fn: (conn: Db) => Promise<T>) => db.connection().execute((conn) => fn(conn)),
+    };
+    found = {
+      sessions: createLookupBatcher({ ...shared, read: sessionRows, keyOf: (r: SessionRow) => r.id_hash }),
+      tokens: createLookupBatcher({ ...shared, read: tokenRows, keyOf: (r: TokenRow) => r.token_hash }),
+    };
+    lookups.set(db, found);
+  }
+  return found;
+}
+
+/** How the shared credential lookups have gone for this database (tests, benchmarks). */
+export function credentialLookupStats(ctx: ServiceContext): { sessions: BatcherStats; tokens: BatcherStats } {
+  const l = credentialLookupsOf(ctx);
+  return { sessions: l.sessions.stats(), tokens: l.tokens.stats() };
+}
+
+/** Looks up the session behind a cookie value; expired sessions are refused with a distinct code. */
+export async function authenticateSession(ctx: ServiceContext, secret: string): Promise<Actor> {
+  const idHash = hashSecret(secret);
+  const row = await credentialLookupsOf(ctx).sessions.submit(idHash);
   if (!row || !row.active) throw new AppError('unauthenticated', 'your session is not valid; sign in again');
   const now = ctx.clock.now();
   if (row.expires_at <= now) throw new AppError('session_expired', 'your session has expired; sign in again');
@@ -124,12 +172,7 @@ export async function authenticateSession(ctx: ServiceContext, secret: string): 
 export async function authenticateToken(ctx: ServiceContext, secret: string): Promise<Actor> {
   const invalid = new AppError('unauthenticated', 'the API token is not valid');
   if (!secret.startsWith(apiTokenPrefix)) throw invalid;
-  const row = await ctx.db
-    .selectFrom('api_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .select(['t.id as token_id', 't.expires_at', 't.revoked_at', 't.last_used_at', 'u.id', 'u.name', 'u.email', 'u.role', 'u.active'])
-    .where('t.token_hash', '=', hashSecret(secret))
-    .executeTakeFirst();
+  const row = await credentialLookupsOf(ctx).tokens.submit(hashSecret(secret));
   const now = ctx.clock.now();
   if (!row || !row.active) throw invalid;
   if (row.revoked_at) throw new AppError('unauthenticated', 'the API token has been revoked');
