@@ -30,6 +30,7 @@ import {
   type NewCaseEvent,
 } from './case-events.js';
 import { refreshCasesDerived } from './case-derived.js';
+import { policiesForNewCases } from '../sla/sla-tracking.js';
 import { queueReplyEmail } from '../email/outbound.js';
 import {
   assertAssignee,
@@ -507,11 +508,27 @@ async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]):
     trx,
     prepared.map((p) => p.requester.id),
   );
+  const policyIds = await policiesForNewCases(
+    trx,
+    prepared.map(({ item: { input }, ...p }) => ({
+      status: input.status ?? 'new',
+      priority: input.priority ?? 'normal',
+      type: input.type ?? 'question',
+      categoryId: input.categoryId ?? null,
+      channel: p.channel,
+      tags: p.tags,
+      teamId: input.teamId ?? null,
+      assigneeId: p.assigneeId,
+      tier: p.requester.tier,
+      organisationId: p.requester.organisationId,
+    })),
+  );
   await trx
     .insertInto('cases')
     .values(
-      prepared.map(({ item: { input }, ...p }) => ({
+      prepared.map(({ item: { input }, ...p }, i) => ({
         id: p.id,
+        sla_policy_id: policyIds[i] ?? null,
         // The whole search document is written with the row: updating it afterwards would add
         // row versions and GIN index entries for nothing.
         search: sql<string>`${searchPart(input.subject, 'A', 'english')} || ${searchPart(searchTexts.get(p.requester.id) ?? '', 'B', 'simple')}

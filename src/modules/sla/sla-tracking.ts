@@ -168,6 +168,23 @@ function matchPolicy(policies: ActivePolicy[], facts: CaseFacts, chains: Map<str
   return policies.find((p) => policyMatches(p.conditions, facts, chain)) ?? null;
 }
 
+/** What a new case is matched on, before its row exists. */
+export type NewCaseFacts = Omit<CaseFacts, 'id' | 'number' | 'version' | 'slaPolicyId'>;
+
+/**
+ * The policy each new case will be tracked under, so that it is written with the row: setting it
+ * by an update afterwards gave every new case a second row version and new entries in all of the
+ * cases' indexes. The refresh that follows matches the same policy and records the event.
+ */
+export async function policiesForNewCases(trx: Tx, cases: readonly NewCaseFacts[]): Promise<(string | null)[]> {
+  if (cases.length === 0) return [];
+  const policies = await loadActivePolicies(trx);
+  if (policies.length === 0) return cases.map(() => null);
+  const facts = cases.map((c): CaseFacts => ({ ...c, id: '', number: '', version: 0, slaPolicyId: null }));
+  const chains = await categoryChainsFor(trx, policies, facts);
+  return facts.map((f) => matchPolicy(policies, f, chains)?.id ?? null);
+}
+
 type TimelineRow = { kind: string; after: unknown; at: Date };
 
 const timelineKinds = new Set(['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed']);
