@@ -307,8 +307,8 @@ describe('cross-department requests', () => {
     await turnaround.waitFor(WAIT);
     const logisticsRow = turnaround.locator('[data-testid="turnaround-row"]').filter({ hasText: 'Logistics' });
     const cells = (await logisticsRow.locator('td').allTextContents()).map((t) => t.trim());
-    // Department, requests, completed, first response, completion, within target, open now, overdue now.
-    expect(cells).toEqual(['▸Logistics', '1', '0', '— / —', '— / —', '0%', '1', '1']);
+    // Department, requests, completed, first response, completion, within target, late, open now, overdue now.
+    expect(cells).toEqual(['▸Logistics', '1', '0', '— / —', '— / —', '0%', '1', '1', '1']);
     await turnaround.getByRole('button', { name: 'Show members of Logistics' }).click();
     await expect.poll(() => turnaround.locator('[data-testid="turnaround-member-row"]').textContent(), WAIT).toContain('Lee Logistics');
     await page.screenshot({ path: '/tmp/frontline-department-coordination.png', fullPage: true });

@@ -72,14 +72,66 @@ export type CoordinationView = {
 
 export type TurnaroundFigures = {
   requests: number;
+  /** How many requests the first-response times are taken over. */
+  responded: number;
   completed: number;
   answered: number;
   declined: number;
   firstResponseMinutes: { median: number | null; p90: number | null };
   completionMinutes: { median: number | null; p90: number | null };
+  /** Completed, or still open and past due: what withinOlaPercent is out of. */
+  judged: number;
+  /** Completed by the due time. */
+  withinOla: number;
+  /** Completed after the due time, or still open and past due. */
+  late: number;
   withinOlaPercent: number | null;
   openNow: number;
   overdueNow: number;
+};
+
+/** The counts of the turnaround report that drill down to their requests, and the figure each is. */
+export const TURNAROUND_OUTCOMES = {
+  requests: 'requests',
+  responded: 'responded',
+  completed: 'completed',
+  answered: 'answered',
+  declined: 'declined',
+  judged: 'judged',
+  within_ola: 'withinOla',
+  late: 'late',
+  open_now: 'openNow',
+  overdue_now: 'overdueNow',
+} as const satisfies Record<string, keyof TurnaroundFigures>;
+export type TurnaroundOutcome = keyof typeof TURNAROUND_OUTCOMES;
+
+/** One figure's requests: the report's period and department (and member), and which count. */
+export type TurnaroundDrillQuery = { from: string; to: string; departmentId?: string; memberId?: string; outcome: TurnaroundOutcome };
+
+export type TurnaroundDrillItem = {
+  id: string;
+  number: number;
+  requestType: string;
+  status: RequestStatus;
+  departmentId: string;
+  departmentName: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  /** Null (with caseNumber and caseSubject) when the case is outside what the reader may see. */
+  caseId: string | null;
+  caseNumber: number | null;
+  caseSubject: string | null;
+  createdAt: string;
+  dueAt: string;
+  firstResponseAt: string | null;
+  completedAt: string | null;
+  olaMinutes: number;
+  olaBusinessHours: boolean;
+  /** Created → first response, and → answered or declined, in the request's OLA time. */
+  firstResponseMinutes: number | null;
+  completionMinutes: number | null;
+  /** Completed by the due time; false: completed late or open past due; null: not yet judged. */
+  withinOla: boolean | null;
 };
 
 export type DepartmentTurnaround = TurnaroundFigures & {
@@ -156,6 +208,16 @@ export function fetchCoordination(): Promise<CoordinationView> {
 
 export function fetchTurnaround(input: { from: string; to: string; departmentId?: string }): Promise<TurnaroundReport> {
   return apiRequest('/api/reports/departments/turnaround', { query: input });
+}
+
+/** The exact requests one count of the turnaround report counts, a page at a time (total = the figure). */
+export function fetchTurnaroundRequests(
+  input: TurnaroundDrillQuery,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; items: TurnaroundDrillItem[] }> {
+  return apiRequest('/api/reports/departments/turnaround/requests', {
+    query: { ...input, limit: String(page.limit), offset: String(page.offset) },
+  });
 }
 
 // --- a department's service terms -----------------------------------------------------------

@@ -18,7 +18,7 @@ import {
   listDepartmentRequests,
   requestClarification,
 } from './department-requests.service.js';
-import { departmentTurnaround } from './department-turnaround.js';
+import { departmentTurnaround, drillDepartmentTurnaround, turnaroundOutcomes } from './department-turnaround.js';
 import { getDepartmentService, setDepartmentService } from './department-service.js';
 
 const StatusSchema = z.enum(['open', 'clarification_requested', 'answered', 'declined', 'cancelled']);
@@ -91,15 +91,45 @@ const OlaSchema = z.object({
 const ServiceSchema = z.object({ calendarId: z.uuid().nullable(), olas: z.array(OlaSchema) });
 
 const TurnaroundFigures = z.object({
-  requests: z.number().int(),
-  completed: z.number().int(),
-  answered: z.number().int(),
-  declined: z.number().int(),
+  requests: z.number().int().describe('created in the period, not cancelled (drill: outcome=requests)'),
+  responded: z.number().int().describe('of those, with a first response: what the first-response times are over (responded)'),
+  completed: z.number().int().describe('answered or declined (completed)'),
+  answered: z.number().int().describe('(answered)'),
+  declined: z.number().int().describe('(declined)'),
   firstResponseMinutes: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
   completionMinutes: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
+  judged: z.number().int().describe('completed, or still open and past due: the denominator of withinOlaPercent (judged)'),
+  withinOla: z.number().int().describe('completed by the due time: the numerator of withinOlaPercent (within_ola)'),
+  late: z.number().int().describe('judged − withinOla: completed after the due time, or open and past due (late)'),
   withinOlaPercent: z.number().nullable(),
-  openNow: z.number().int(),
-  overdueNow: z.number().int(),
+  openNow: z.number().int().describe('open or awaiting clarification now, whenever created (open_now)'),
+  overdueNow: z.number().int().describe('of those, past the due time (overdue_now)'),
+});
+
+const TurnaroundDrillItem = z.object({
+  id: z.uuid(),
+  number: z.number().int(),
+  requestType: z.string(),
+  status: StatusSchema,
+  departmentId: z.uuid(),
+  departmentName: z.string(),
+  assigneeId: z.uuid().nullable(),
+  assigneeName: z.string().nullable(),
+  caseId: z.uuid().nullable().describe('null (with caseNumber and caseSubject) when the case is outside what you may see'),
+  caseNumber: z.number().int().nullable(),
+  caseSubject: z.string().nullable(),
+  createdAt: Iso,
+  dueAt: Iso,
+  firstResponseAt: Iso.nullable(),
+  completedAt: Iso.nullable().describe('answered or declined'),
+  olaMinutes: z.number().int(),
+  olaBusinessHours: z.boolean(),
+  firstResponseMinutes: z.number().nullable().describe('created → first response, in OLA time (business or calendar minutes)'),
+  completionMinutes: z.number().nullable().describe('created → answered or declined, in OLA time'),
+  withinOla: z
+    .boolean()
+    .nullable()
+    .describe('true: completed by the due time; false: completed late or open past due; null: not yet judged'),
 });
 
 export function departmentRequestsRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
@@ -322,6 +352,32 @@ export function departmentRequestsRoutes(ctx: ServiceContext): FastifyPluginAsyn
         },
       },
       async (req) => departmentTurnaround(ctx, req.query, requireAuth(req)),
+    );
+
+    app.get(
+      '/api/reports/departments/turnaround/requests',
+      {
+        schema: {
+          tags: ['department requests'],
+          summary: 'The exact requests one count of the turnaround report counts (same query plus the outcome)',
+          description:
+            'Each outcome is the count of one figure: requests, responded, completed, answered, declined, judged, within_ola (withinOla), ' +
+            'late, open_now (openNow), overdue_now (overdueNow). `total` equals that figure for the same from, to, departmentId and ' +
+            'memberId (a member figure: departmentId and memberId). open_now and overdue_now are as of now, whatever the period. ' +
+            'Oldest first, by creation.',
+          querystring: z.strictObject({
+            from: z.iso.datetime({ offset: true }),
+            to: z.iso.datetime({ offset: true }),
+            departmentId: z.uuid().optional(),
+            memberId: z.uuid().optional().describe('the assignee (a member row of the report)'),
+            outcome: z.enum(turnaroundOutcomes).default('requests'),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+          }),
+          response: { 200: z.object({ total: z.number().int(), items: z.array(TurnaroundDrillItem) }) },
+        },
+      },
+      async (req) => drillDepartmentTurnaround(ctx, req.query, requireAuth(req)),
     );
   };
 }

@@ -1,34 +1,74 @@
 // The back-office turnaround table (GET /api/reports/departments/turnaround): per department and,
 // expanded, per member — requests, completed, first response and completion times, the share
-// within the internal target (OLA), open and overdue now. Shown on Requests → Coordination and
-// on Dashboards → Back office.
-import { ActionIcon, Anchor, Group, Table, Text } from '@mantine/core';
+// within the internal target (OLA), late, open and overdue now. Shown on Requests → Coordination
+// and on Dashboards → Back office, where every figure opens the requests it counts (`onOpen`).
+import { ActionIcon, Anchor, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import type { DepartmentTurnaround, TurnaroundFigures } from '../department-api';
+import { TURNAROUND_OUTCOMES, type DepartmentTurnaround, type TurnaroundFigures, type TurnaroundOutcome } from '../department-api';
 import { formatMinutes } from '../sla/sla-format';
 
 const minutes = (value: number | null) => (value === null ? '—' : formatMinutes(value));
 const percent = (value: number | null) => (value === null ? '—' : `${value}%`);
 
-function FigureCells({ figures }: { figures: TurnaroundFigures }) {
+/** A figure clicked: whose it is, which count, and how it read. */
+export type TurnaroundFigureClick = {
+  departmentId: string;
+  memberId?: string;
+  /** "Billing" or "Billing · Lee Logistics". */
+  who: string;
+  outcome: TurnaroundOutcome;
+  /** The column's name. */
+  label: string;
+  /** The figure as shown. */
+  text: string;
+  /** How many requests it counts. */
+  count: number;
+};
+
+type Owner = { departmentId: string; memberId?: string; who: string };
+
+type FigureCellsProps = { figures: TurnaroundFigures; owner: Owner; onOpen: ((click: TurnaroundFigureClick) => void) | undefined };
+
+function FigureCells({ figures, owner, onOpen }: FigureCellsProps) {
+  const cell = (outcome: TurnaroundOutcome, label: string, text: string, color?: string) => {
+    const count = figures[TURNAROUND_OUTCOMES[outcome]];
+    if (!onOpen)
+      return (
+        <Table.Td ta="right" c={color}>
+          {text}
+        </Table.Td>
+      );
+    return (
+      <Table.Td ta="right">
+        <UnstyledButton
+          fz="sm"
+          c={color ?? 'blue'}
+          td="underline"
+          onClick={() => onOpen({ ...owner, outcome, label, text, count })}
+          aria-label={`${label}, ${owner.who}: ${text} (${count} ${count === 1 ? 'request' : 'requests'}). Show the requests`}
+          data-testid="turnaround-figure"
+          data-outcome={outcome}
+          data-count={count}
+        >
+          {text}
+        </UnstyledButton>
+      </Table.Td>
+    );
+  };
+  const first = `${minutes(figures.firstResponseMinutes.median)} / ${minutes(figures.firstResponseMinutes.p90)}`;
+  const completion = `${minutes(figures.completionMinutes.median)} / ${minutes(figures.completionMinutes.p90)}`;
+  const belowTarget = figures.withinOlaPercent !== null && figures.withinOlaPercent < 80;
   return (
     <>
-      <Table.Td ta="right">{figures.requests}</Table.Td>
-      <Table.Td ta="right">{figures.completed}</Table.Td>
-      <Table.Td ta="right">
-        {minutes(figures.firstResponseMinutes.median)} / {minutes(figures.firstResponseMinutes.p90)}
-      </Table.Td>
-      <Table.Td ta="right">
-        {minutes(figures.completionMinutes.median)} / {minutes(figures.completionMinutes.p90)}
-      </Table.Td>
-      <Table.Td ta="right" c={figures.withinOlaPercent !== null && figures.withinOlaPercent < 80 ? 'red' : undefined}>
-        {percent(figures.withinOlaPercent)}
-      </Table.Td>
-      <Table.Td ta="right">{figures.openNow}</Table.Td>
-      <Table.Td ta="right" c={figures.overdueNow > 0 ? 'red' : undefined} fw={figures.overdueNow > 0 ? 600 : undefined}>
-        {figures.overdueNow}
-      </Table.Td>
+      {cell('requests', 'Requests', String(figures.requests))}
+      {cell('completed', 'Completed', String(figures.completed))}
+      {cell('responded', 'First response', first)}
+      {cell('completed', 'Completion', completion)}
+      {cell('judged', 'Within target', percent(figures.withinOlaPercent), belowTarget ? 'red' : undefined)}
+      {cell('late', 'Late', String(figures.late), figures.late > 0 ? 'red' : undefined)}
+      {cell('open_now', 'Open now', String(figures.openNow))}
+      {cell('overdue_now', 'Overdue now', String(figures.overdueNow), figures.overdueNow > 0 ? 'red' : undefined)}
     </>
   );
 }
@@ -37,9 +77,11 @@ type TurnaroundTableProps = {
   departments: DepartmentTurnaround[];
   /** Where a department's name leads (its request queue, say); plain text without it. */
   departmentLink?: (departmentId: string) => string;
+  /** Makes every figure a button that opens the requests it counts. */
+  onOpen?: (click: TurnaroundFigureClick) => void;
 };
 
-export function TurnaroundTable({ departments, departmentLink }: TurnaroundTableProps) {
+export function TurnaroundTable({ departments, departmentLink, onOpen }: TurnaroundTableProps) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = (id: string) =>
     setExpanded((old) => {
@@ -50,7 +92,7 @@ export function TurnaroundTable({ departments, departmentLink }: TurnaroundTable
     });
 
   return (
-    <Table.ScrollContainer minWidth={960}>
+    <Table.ScrollContainer minWidth={1040}>
       <Table verticalSpacing="sm" data-testid="turnaround-table">
         <Table.Thead>
           <Table.Tr>
@@ -60,6 +102,7 @@ export function TurnaroundTable({ departments, departmentLink }: TurnaroundTable
             <Table.Th ta="right">First response (median / p90)</Table.Th>
             <Table.Th ta="right">Completion (median / p90)</Table.Th>
             <Table.Th ta="right">Within target</Table.Th>
+            <Table.Th ta="right">Late</Table.Th>
             <Table.Th ta="right">Open now</Table.Th>
             <Table.Th ta="right">Overdue now</Table.Th>
           </Table.Tr>
@@ -69,7 +112,7 @@ export function TurnaroundTable({ departments, departmentLink }: TurnaroundTable
             const open = expanded.has(d.departmentId);
             return (
               <Fragment key={d.departmentId}>
-                <Table.Tr data-testid="turnaround-row">
+                <Table.Tr data-testid="turnaround-row" data-department-id={d.departmentId}>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
                       <ActionIcon
@@ -93,19 +136,24 @@ export function TurnaroundTable({ departments, departmentLink }: TurnaroundTable
                       )}
                     </Group>
                   </Table.Td>
-                  <FigureCells figures={d} />
+                  <FigureCells figures={d} owner={{ departmentId: d.departmentId, who: d.departmentName }} onOpen={onOpen} />
                 </Table.Tr>
                 {open &&
                   d.members.map((m) => (
                     <Table.Tr
                       key={`${d.departmentId}-${m.userId}`}
                       data-testid="turnaround-member-row"
+                      data-member-id={m.userId}
                       bg="var(--mantine-color-default-hover)"
                     >
                       <Table.Td pl={40}>
                         <Text size="sm">{m.name}</Text>
                       </Table.Td>
-                      <FigureCells figures={m} />
+                      <FigureCells
+                        figures={m}
+                        owner={{ departmentId: d.departmentId, memberId: m.userId, who: `${d.departmentName} · ${m.name}` }}
+                        onOpen={onOpen}
+                      />
                     </Table.Tr>
                   ))}
               </Fragment>
