@@ -452,6 +452,9 @@ export type FormsTable = {
   updated_at: Timestamp;
 };
 
+/** Which form opened which case (a form channel's traffic, and the mailbox its replies use). */
+export type FormSubmissionsTable = { case_id: string; form_id: string; submitted_at: Timestamp };
+
 export type PublicRateEventsTable = { id: Generated<string>; scope: string; key: string; at: Timestamp };
 
 export type PortalLoginTokensTable = {
@@ -626,6 +629,7 @@ export type DB = {
   handling_time_norms: HandlingTimeNormsTable;
   email_outbox: EmailOutboxTable;
   forms: FormsTable;
+  form_submissions: FormSubmissionsTable;
   public_rate_events: PublicRateEventsTable;
   portal_login_tokens: PortalLoginTokensTable;
   portal_sessions: PortalSessionsTable;

@@ -21,6 +21,8 @@ import { SearchPage } from './pages/search/SearchPage';
 import { SetupPage } from './pages/SetupPage';
 import { PortalCasePage, PortalCasesPage, PortalCheckEmailPage, PortalLoginPage } from './portal/PortalPages';
 import { DepartmentsPage, TeamsPage } from './pages/settings/GroupsPage';
+import { ChannelSettingsLayout } from './pages/settings/ChannelSettingsLayout';
+import { FormsPage } from './pages/settings/FormsPage';
 import { MailboxesPage } from './pages/settings/MailboxesPage';
 import { RolesPage } from './pages/settings/RolesPage';
 import { SettingsLayout } from './pages/settings/SettingsLayout';
@@ -79,8 +81,11 @@ export function App() {
             <Route path="teams" element={<TeamsPage />} />
             <Route path="departments" element={<DepartmentsPage />} />
             <Route path="sla" element={<SlaSettingsPage />} />
-            <Route path="channels" element={<Navigate to="/settings/channels/mailboxes" replace />} />
-            <Route path="channels/mailboxes" element={<MailboxesPage />} />
+            <Route path="channels" element={<ChannelSettingsLayout />}>
+              <Route index element={<Navigate to="/settings/channels/mailboxes" replace />} />
+              <Route path="mailboxes" element={<MailboxesPage />} />
+              <Route path="forms" element={<FormsPage />} />
+            </Route>
             <Route path="tokens" element={<TokensPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

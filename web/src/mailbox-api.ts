@@ -1,19 +1,36 @@
-// Client calls and shapes for the email channel (docs/email.md): mailboxes, their inbound secret
-// (in the answer to create and rotate only), the mail a mailbox recorded without a case, and the
-// original of an email case message. Same client as api.ts (CSRF, errors).
+// Client calls and shapes for the email channel (docs/email.md): mailboxes with their sending
+// (SMTP) and polling (IMAP) servers, their inbound secret (in the answer to create and rotate
+// only), the health of their polling and sending, the mail a mailbox recorded without a case, and
+// the original of an email case message. Same client as api.ts (CSRF, errors).
 import { apiRequest } from './api';
 import type { ItemList } from './api-types';
 
 const enc = encodeURIComponent;
 
-/** Outgoing (SMTP) or polling (IMAP) server settings: stored for later work, not used yet. */
-export type MailServerSettings = {
+/** The SMTP server replies and notifications go out through (outbound.ts). The password is never shown. */
+export type SmtpSettings = {
   host: string;
   port: number;
+  /** TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
   secure: boolean;
   username?: string;
-  folder?: string;
   hasPassword: boolean;
+};
+
+/** The IMAP folder polled for new mail (imap-poller.ts). The password is never shown. */
+export type ImapSettings = {
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 993); false: STARTTLS when the server offers it. */
+  secure: boolean;
+  username: string;
+  hasPassword: boolean;
+  folder: string;
+  /** Poll this mailbox (while the mailbox is active). */
+  enabled: boolean;
+  /** What is done to a message once stored: flag it \Seen, or move it to moveToFolder. */
+  afterProcessing: 'mark_seen' | 'move';
+  moveToFolder?: string;
 };
 
 export type Mailbox = {
@@ -23,14 +40,29 @@ export type Mailbox = {
   teamId: string | null;
   teamName: string | null;
   active: boolean;
+  /** Staff notifications (SLA warnings, escalations…) are emailed from this mailbox. */
+  notifyStaff: boolean;
   /** "/api/inbound/email/<id>": where the relay posts each raw message. */
   inboundPath: string;
   /** The first ten characters of the current secret, to tell secrets apart. */
   inboundSecretPrefix: string;
-  smtp: MailServerSettings | null;
-  imap: MailServerSettings | null;
+  smtp: SmtpSettings | null;
+  imap: ImapSettings | null;
   createdAt: string;
   updatedAt: string;
+};
+
+/**
+ * Server settings as sent: a password left out keeps the stored one while host and user stay
+ * the same (the server never hands an old password to another server).
+ */
+export type SmtpSettingsInput = { host: string; port: number; secure: boolean; username?: string; password?: string };
+export type ImapSettingsInput = SmtpSettingsInput & {
+  username: string;
+  folder: string;
+  enabled: boolean;
+  afterProcessing: 'mark_seen' | 'move';
+  moveToFolder?: string;
 };
 
 export type MailboxWithSecret = { mailbox: Mailbox; inboundSecret: string };
@@ -46,7 +78,43 @@ export type IgnoredMail = {
   receivedAt: string;
 };
 
-export type MailboxInput = { name: string; address: string; teamId: string | null; active: boolean };
+export type MailboxInput = {
+  name: string;
+  address: string;
+  teamId: string | null;
+  active: boolean;
+  notifyStaff?: boolean;
+  /** null: no server (the mailbox does not send, or is not polled). */
+  smtp?: SmtpSettingsInput | null;
+  imap?: ImapSettingsInput | null;
+};
+
+/** A channel's health (GET /api/channels/health): for a mailbox, its sends and IMAP polls. */
+export type ChannelHealth = {
+  kind: 'mailbox' | 'form';
+  id: string;
+  name: string;
+  address: string | null;
+  state: 'ok' | 'degraded' | 'down' | 'silent';
+  stateSince: string;
+  reason: string | null;
+  lastInboundAt: string | null;
+  lastSendOkAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+  consecutiveErrors: number;
+  lastPollOkAt: string | null;
+  lastPollErrorAt: string | null;
+  lastPollError: string | null;
+  consecutivePollErrors: number;
+  checkedAt: string | null;
+  /** Mean inbound messages per hour for each hour of the week, Monday 00:00 first (168 values). */
+  usualPerHour: number[];
+};
+
+export async function listChannelHealth(): Promise<ChannelHealth[]> {
+  return (await apiRequest<ItemList<ChannelHealth>>('/api/channels/health')).items;
+}
 
 export async function listMailboxes(): Promise<Mailbox[]> {
   return (await apiRequest<ItemList<Mailbox>>('/api/mailboxes')).items;

@@ -59,9 +59,12 @@ export const queryKeys = {
   unassignedOpen: (filters: CaseDimensionFilters) => ['cases', 'list', 'unassigned-open', filters] as const,
   reportSchedules: ['reports', 'schedules'] as const,
 
-  // Channels: mailboxes and the mail each recorded without a case.
+  // Channels: mailboxes and the mail each recorded without a case, web forms, and every
+  // channel's health (the Channels page and the mailboxes' poll health).
   mailboxes: ['mailboxes'] as const,
   mailboxIgnored: (id: string) => ['mailboxes', id, 'ignored'] as const,
+  forms: ['forms'] as const,
+  channelHealth: ['channel-health'] as const,
 
   // Department requests: the queue, one request and the managers' views under one prefix; a
   // case's own requests under the case, so whatever refreshes the case refreshes them.

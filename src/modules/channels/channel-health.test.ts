@@ -1,5 +1,6 @@
 // Channel health: the silence rule against usual traffic (hand-computed), failed sends making a
-// mailbox degraded then down, recovery, and state changes recorded once with a notification.
+// mailbox degraded then down, recovery, and state changes recorded once with a notification; a
+// web form is a channel too, its submissions its traffic, its confirmations its mailbox's sends.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestMailbox, deliver, simpleMail, type TestMailbox } from '../../../test/email-helpers.js';
 import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
@@ -111,5 +112,119 @@ describe('mailboxes', () => {
       .items.filter((n: { kind: string }) => n.kind === 'channel_state');
     expect(notes.map((n: { title: string }) => n.title)[0]).toBe('Mailbox Support 1 is down: 5 sends in a row failed');
     expect((await agent.as({ url: '/api/channels/health' })).statusCode).toBe(403);
+  });
+});
+
+describe('web forms', () => {
+  let t: TestApp;
+  let manager: { as: Requester };
+  let mailbox: TestMailbox;
+  let formId: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    t = await startTestApp({ start: '2026-11-02T08:00:00Z' });
+    const admin = await t.userWithToken('admin');
+    manager = await t.userWithToken('manager');
+    // The form's confirmations go out from this mailbox, whose relay refuses every connection.
+    mailbox = await createTestMailbox(admin.as, { address: 'forms@acme.test', smtp: { host: '127.0.0.1', port: 9, secure: false } });
+    const form = await admin.as({
+      method: 'POST',
+      url: '/api/forms',
+      body: {
+        name: 'Contact us',
+        slug: 'contact',
+        mailboxId: mailbox.id,
+        fields: [
+          { key: 'email', label: 'Email', kind: 'email', required: true },
+          { key: 'message', label: 'Message', kind: 'textarea', required: true },
+        ],
+        confirmationText: 'Thanks.',
+      },
+    });
+    expect(form.statusCode, form.body).toBe(201);
+    formId = form.json().id;
+  });
+  afterAll(() => t.close());
+
+  async function submit() {
+    n++;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/public/forms/contact/submissions',
+      payload: { answers: { email: `visitor${n}@example.org`, message: `Question ${n}` } },
+      remoteAddress: `198.51.100.${n % 250}`,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+  }
+
+  type Health = { kind: string; id: string; state: string; reason: string | null; address: string | null } & Record<string, unknown>;
+  async function healthOf(kind: 'form' | 'mailbox'): Promise<Health> {
+    const items = (await manager.as({ url: '/api/channels/health' })).json().items as Health[];
+    return items.find((i) => i.kind === kind)!;
+  }
+
+  test('a submission is the form’s last inbound; the form is listed as a channel with its page', async () => {
+    expect(await healthOf('form')).toMatchObject({ id: formId, state: 'ok', lastInboundAt: null, name: 'Contact us' });
+    t.clock.set('2026-11-02T09:10:00Z');
+    await submit();
+    const h = await healthOf('form');
+    expect(h.lastInboundAt).toBe('2026-11-02T09:10:00.000Z');
+    expect(h.address).toMatch(/\/forms\/contact$/);
+    // The mailbox that sends its confirmations received no mail: its own last inbound is untouched.
+    expect((await healthOf('mailbox')).lastInboundAt).toBeNull();
+  });
+
+  test('three weeks of office-hours submissions make a silent afternoon stand out; the change is an event and managers are told', async () => {
+    for (let day = 2; day <= 20; day++) {
+      const date = new Date(Date.UTC(2026, 10, day));
+      if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
+      for (let h = 9; h < 17; h++) {
+        if (day === 2 && h === 9) continue; // submitted by the test above
+        t.clock.set(new Date(Date.UTC(2026, 10, day, h, 10)));
+        await submit();
+      }
+    }
+    t.clock.set('2026-11-21T12:00:00Z');
+    await checkChannelHealth(t.ctx);
+    let h = await healthOf('form');
+    expect(h.state).toBe('ok');
+    expect((h.usualPerHour as number[])[9]).toBe(1);
+    // Monday 23rd: one submission at 09:10, then nothing; by 14:20 five would usually have come.
+    t.clock.set('2026-11-23T09:10:00Z');
+    await submit();
+    t.clock.set('2026-11-23T13:50:00Z');
+    await checkChannelHealth(t.ctx);
+    expect((await healthOf('form')).state).toBe('ok');
+    t.clock.set('2026-11-23T14:20:00Z');
+    await checkChannelHealth(t.ctx);
+    h = await healthOf('form');
+    expect(h.state).toBe('silent');
+    expect(h.reason).toContain('no submission since 2026-11-23T09:10:00.000Z');
+    expect(await checkChannelHealth(t.ctx)).toMatchObject({ changed: 0 });
+
+    const events = (await manager.as({ url: `/api/channels/health/form/${formId}/events` })).json().items;
+    expect(events.map((e: { from: string; to: string }) => `${e.from}->${e.to}`)).toEqual(['ok->silent']);
+    const notes = (await manager.as({ url: '/api/notifications?limit=200' }))
+      .json()
+      .items.filter((x: { kind: string }) => x.kind === 'channel_state')
+      .map((x: { title: string }) => x.title);
+    expect(notes).toContain('Form Contact us is silent: no submission since 2026-11-23T09:10:00.000Z; about 5 would usually have arrived');
+
+    t.clock.set('2026-11-23T14:30:00Z');
+    await submit();
+    await checkChannelHealth(t.ctx);
+    expect((await healthOf('form')).state).toBe('ok');
+    const after = (await manager.as({ url: `/api/channels/health/form/${formId}/events` })).json().items;
+    expect(after.map((e: { from: string; to: string }) => `${e.from}->${e.to}`)).toEqual(['silent->ok', 'ok->silent']);
+    expect((await manager.as({ url: '/api/channels/health/form/00000000-0000-0000-0000-000000000000/events' })).statusCode).toBe(404);
+  });
+
+  test('confirmations that cannot be sent count against the sending mailbox, not the form', async () => {
+    const sent = await sendDueEmails(t.ctx, undefined, 5);
+    expect(sent.sent).toBe(0);
+    await checkChannelHealth(t.ctx);
+    expect(await healthOf('mailbox')).toMatchObject({ state: 'down', consecutiveErrors: 5 });
+    expect(await healthOf('form')).toMatchObject({ state: 'ok', consecutiveErrors: 0 });
   });
 });

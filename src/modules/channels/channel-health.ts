@@ -1,7 +1,8 @@
 // Channel health: is every channel customers use actually working? Each mailbox records its last
 // inbound message, its last good send and its run of failed sends, and (with IMAP polling) its
-// last good poll and run of failed polls; a worker pass every minute turns that, and the
-// channel's usual traffic by hour of week, into a state:
+// last good poll and run of failed polls; each web form records its last submission (a form sends
+// nothing itself: its confirmations go out, and count, on its mailbox). A worker pass every minute
+// turns that, and the channel's usual traffic by hour of week, into a state:
 //   down      — 5 or more sends, or 5 or more IMAP polls, in a row failed;
 //   degraded  — the latest send or IMAP poll failed (fewer than 5 in a row);
 //   silent    — nothing came in for so long that, at the usual rates of those hours, at least
@@ -74,13 +75,22 @@ export async function recordPoll(db: Tx, kind: ChannelKind, id: string, at: Date
     .execute();
 }
 
+/** What a channel takes in, one row per message or submission, as `at`. */
+function inboundTimes(channel: ChannelRef) {
+  return channel.kind === 'mailbox'
+    ? sql`select received_at as at from email_messages where mailbox_id = ${channel.id} and direction = 'inbound'`
+    : sql`select submitted_at as at from form_submissions where form_id = ${channel.id}`;
+}
+
+export type ChannelRef = { kind: ChannelKind; id: string };
+
 /**
- * Mean inbound messages per hour for each hour of the week (168 values, Monday 00:00 first), in
- * `timeZone`, over the weeks before today.
+ * Mean inbound messages (a form: submissions) per hour for each hour of the week (168 values,
+ * Monday 00:00 first), in `timeZone`, over the weeks before today.
  */
 export async function usualTraffic(
   db: Tx,
-  mailboxId: string,
+  channel: ChannelRef,
   now: Date,
   timeZone: string,
 ): Promise<{ perHour: number[]; historyDays: number }> {
@@ -88,10 +98,10 @@ export async function usualTraffic(
   const until = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day').toJSDate();
   const since = new Date(until.getTime() - usualTrafficWeeks * 7 * 24 * hourMs);
   const rows = await sql<{ how: number; n: string; first: Date | null }>`
-    select ((extract(isodow from received_at at time zone ${timeZone}) - 1) * 24 + extract(hour from received_at at time zone ${timeZone}))::int as how,
-           count(*)::bigint as n, min(received_at) as first
-    from email_messages
-    where mailbox_id = ${mailboxId} and direction = 'inbound' and received_at >= ${since} and received_at < ${until}
+    select ((extract(isodow from at at time zone ${timeZone}) - 1) * 24 + extract(hour from at at time zone ${timeZone}))::int as how,
+           count(*)::bigint as n, min(at) as first
+    from (${inboundTimes(channel)}) as inbound
+    where at >= ${since} and at < ${until}
     group by 1`.execute(db);
   const first = rows.rows.reduce<number | null>((m, r) => (r.first && (m === null || r.first.getTime() < m) ? r.first.getTime() : m), null);
   const historyDays = first === null ? 0 : (until.getTime() - first) / (24 * hourMs);
@@ -132,6 +142,8 @@ export type HealthFacts = {
   lastInboundAt: Date | null;
   expectedSinceInbound: number | null;
   since: Date;
+  /** What the channel takes in, for the reason of a silence: "mail" (default) or "submission". */
+  inboundNoun?: string;
 };
 
 function pollFailure(f: HealthFacts): string {
@@ -150,7 +162,7 @@ export function decideState(f: HealthFacts): { state: ChannelState; reason: stri
   if (f.expectedSinceInbound !== null && f.expectedSinceInbound >= silentExpectedMessages)
     return {
       state: 'silent',
-      reason: `no mail since ${(f.lastInboundAt ?? f.since).toISOString()}; about ${Math.round(f.expectedSinceInbound)} would usually have arrived`,
+      reason: `no ${f.inboundNoun ?? 'mail'} since ${(f.lastInboundAt ?? f.since).toISOString()}; about ${Math.round(f.expectedSinceInbound)} would usually have arrived`,
     };
   return { state: 'ok', reason: null };
 }
@@ -161,21 +173,57 @@ async function managerIds(db: Tx): Promise<string[]> {
   );
 }
 
-/** One pass over every active mailbox: recompute each state and record the changes. */
+type Channel = ChannelRef & { name: string; address: string | null; createdAt: Date };
+
+const kindLabel: Record<ChannelKind, string> = { mailbox: 'Mailbox', form: 'Form' };
+
+/** Every active channel: the mailboxes, then the web forms, each by name. */
+async function activeChannels(ctx: ServiceContext): Promise<Channel[]> {
+  const mailboxes = await ctx.db
+    .selectFrom('mailboxes')
+    .select(['id', 'name', 'address', 'created_at'])
+    .where('active', '=', true)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+  const forms = await ctx.db
+    .selectFrom('forms')
+    .select(['id', 'name', 'slug', 'created_at'])
+    .where('active', '=', true)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+  return [
+    ...mailboxes.map((m) => ({ kind: 'mailbox' as const, id: m.id, name: m.name, address: m.address, createdAt: m.created_at })),
+    ...forms.map((f) => ({
+      kind: 'form' as const,
+      id: f.id,
+      name: f.name,
+      address: `${ctx.config.publicUrl}/forms/${f.slug}`,
+      createdAt: f.created_at,
+    })),
+  ];
+}
+
+function healthRow(db: Tx, channel: ChannelRef) {
+  return db
+    .selectFrom('channel_health')
+    .selectAll()
+    .where('channel_kind', '=', channel.kind)
+    .where('channel_id', '=', channel.id)
+    .executeTakeFirst();
+}
+
+/** One pass over every active channel: recompute each state and record the changes. */
 export async function checkChannelHealth(ctx: ServiceContext): Promise<{ checked: number; changed: number }> {
   const now = ctx.clock.now();
-  const mailboxes = await ctx.db.selectFrom('mailboxes').select(['id', 'name', 'created_at']).where('active', '=', true).execute();
+  const channels = await activeChannels(ctx);
   let changed = 0;
-  for (const mb of mailboxes) {
-    await ensureRow(ctx.db, 'mailbox', mb.id, now);
-    const row = await ctx.db
-      .selectFrom('channel_health')
-      .selectAll()
-      .where('channel_kind', '=', 'mailbox')
-      .where('channel_id', '=', mb.id)
-      .executeTakeFirstOrThrow();
-    const traffic = await usualTraffic(ctx.db, mb.id, now, ctx.config.timeZone);
-    const silentFrom = row.last_inbound_at ?? mb.created_at;
+  for (const ch of channels) {
+    await ensureRow(ctx.db, ch.kind, ch.id, now);
+    const row = (await healthRow(ctx.db, ch))!;
+    const traffic = await usualTraffic(ctx.db, ch, now, ctx.config.timeZone);
+    const silentFrom = row.last_inbound_at ?? ch.createdAt;
     const expected = traffic.historyDays >= minHistoryDays ? expectedArrivals(traffic.perHour, silentFrom, now, ctx.config.timeZone) : null;
     const next = decideState({
       consecutiveErrors: row.consecutive_errors,
@@ -184,6 +232,7 @@ export async function checkChannelHealth(ctx: ServiceContext): Promise<{ checked
       lastInboundAt: row.last_inbound_at,
       expectedSinceInbound: expected,
       since: silentFrom,
+      inboundNoun: ch.kind === 'form' ? 'submission' : 'mail',
     });
     const stateChanged = next.state !== row.state;
     await inTransaction(ctx.db, async (trx) => {
@@ -191,26 +240,26 @@ export async function checkChannelHealth(ctx: ServiceContext): Promise<{ checked
       const moved = await trx
         .updateTable('channel_health')
         .set({ state: next.state, reason: next.reason, checked_at: now, ...(stateChanged ? { state_since: now } : {}) })
-        .where('channel_kind', '=', 'mailbox')
-        .where('channel_id', '=', mb.id)
+        .where('channel_kind', '=', ch.kind)
+        .where('channel_id', '=', ch.id)
         .where('state', '=', row.state)
         .executeTakeFirst();
       if (!stateChanged || Number(moved.numUpdatedRows) === 0) return;
       changed++;
       await trx
         .insertInto('channel_health_events')
-        .values({ channel_kind: 'mailbox', channel_id: mb.id, from_state: row.state, to_state: next.state, reason: next.reason, at: now })
+        .values({ channel_kind: ch.kind, channel_id: ch.id, from_state: row.state, to_state: next.state, reason: next.reason, at: now })
         .execute();
       await notifyUsers(trx, await managerIds(trx), {
         kind: 'channel_state',
         caseId: null,
-        title: `Mailbox ${mb.name} is ${next.state}${next.reason ? `: ${next.reason}` : ''}`,
-        data: { channelKind: 'mailbox', channelId: mb.id, from: row.state, to: next.state },
+        title: `${kindLabel[ch.kind]} ${ch.name} is ${next.state}${next.reason ? `: ${next.reason}` : ''}`,
+        data: { channelKind: ch.kind, channelId: ch.id, from: row.state, to: next.state },
         at: now,
       });
     });
   }
-  return { checked: mailboxes.length, changed };
+  return { checked: channels.length, changed };
 }
 
 export type ChannelHealthView = {
@@ -242,63 +291,49 @@ function assertCanRead(actor: Actor): void {
 export async function listChannelHealth(ctx: ServiceContext, actor: Actor): Promise<ChannelHealthView[]> {
   assertCanRead(actor);
   const now = ctx.clock.now();
-  const rows = await ctx.db
-    .selectFrom('mailboxes as mb')
-    .leftJoin('channel_health as h', (j) => j.onRef('h.channel_id', '=', 'mb.id').on('h.channel_kind', '=', 'mailbox'))
-    .select([
-      'mb.id',
-      'mb.name',
-      'mb.address',
-      'mb.created_at',
-      'h.state',
-      'h.state_since',
-      'h.reason',
-      'h.last_inbound_at',
-      'h.last_send_ok_at',
-      'h.last_error_at',
-      'h.last_error',
-      'h.consecutive_errors',
-      'h.last_poll_ok_at',
-      'h.last_poll_error_at',
-      'h.last_poll_error',
-      'h.consecutive_poll_errors',
-      'h.checked_at',
-    ])
-    .where('mb.active', '=', true)
-    .orderBy('mb.name')
-    .execute();
-  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  const channels = await activeChannels(ctx);
+  const rows = await ctx.db.selectFrom('channel_health').selectAll().execute();
+  const rowOf = new Map(rows.map((r) => [`${r.channel_kind}:${r.channel_id}`, r]));
+  const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
   const out: ChannelHealthView[] = [];
-  for (const r of rows) {
-    const traffic = await usualTraffic(ctx.db, r.id, now, ctx.config.timeZone);
+  for (const ch of channels) {
+    const r = rowOf.get(`${ch.kind}:${ch.id}`);
+    const traffic = await usualTraffic(ctx.db, ch, now, ctx.config.timeZone);
     out.push({
-      kind: 'mailbox',
-      id: r.id,
-      name: r.name,
-      address: r.address,
-      state: r.state ?? 'ok',
-      stateSince: (r.state_since ?? r.created_at).toISOString(),
-      reason: r.reason,
-      lastInboundAt: iso(r.last_inbound_at),
-      lastSendOkAt: iso(r.last_send_ok_at),
-      lastErrorAt: iso(r.last_error_at),
-      lastError: r.last_error,
-      consecutiveErrors: r.consecutive_errors ?? 0,
-      lastPollOkAt: iso(r.last_poll_ok_at),
-      lastPollErrorAt: iso(r.last_poll_error_at),
-      lastPollError: r.last_poll_error,
-      consecutivePollErrors: r.consecutive_poll_errors ?? 0,
-      checkedAt: iso(r.checked_at),
+      kind: ch.kind,
+      id: ch.id,
+      name: ch.name,
+      address: ch.address,
+      state: r?.state ?? 'ok',
+      stateSince: (r?.state_since ?? ch.createdAt).toISOString(),
+      reason: r?.reason ?? null,
+      lastInboundAt: iso(r?.last_inbound_at),
+      lastSendOkAt: iso(r?.last_send_ok_at),
+      lastErrorAt: iso(r?.last_error_at),
+      lastError: r?.last_error ?? null,
+      consecutiveErrors: r?.consecutive_errors ?? 0,
+      lastPollOkAt: iso(r?.last_poll_ok_at),
+      lastPollErrorAt: iso(r?.last_poll_error_at),
+      lastPollError: r?.last_poll_error ?? null,
+      consecutivePollErrors: r?.consecutive_poll_errors ?? 0,
+      checkedAt: iso(r?.checked_at),
       usualPerHour: traffic.perHour.map((v) => Math.round(v * 100) / 100),
     });
   }
   return out;
 }
 
+async function channelExists(db: Tx, kind: ChannelKind, id: string): Promise<boolean> {
+  const row =
+    kind === 'mailbox'
+      ? await db.selectFrom('mailboxes').select('id').where('id', '=', id).executeTakeFirst()
+      : await db.selectFrom('forms').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listChannelEvents(ctx: ServiceContext, kind: ChannelKind, id: string, actor: Actor) {
   assertCanRead(actor);
-  const exists = await ctx.db.selectFrom('mailboxes').select('id').where('id', '=', id).executeTakeFirst();
-  if (kind !== 'mailbox' || !exists) throw new AppError('not_found', `channel ${kind}/${id} does not exist`);
+  if (!(await channelExists(ctx.db, kind, id))) throw new AppError('not_found', `channel ${kind}/${id} does not exist`);
   const rows = await ctx.db
     .selectFrom('channel_health_events')
     .selectAll()

@@ -5,7 +5,7 @@ import { requireAuth } from '../../http/auth-hook.js';
 import { Iso } from '../../http/schemas.js';
 import type { ServiceContext } from '../../lib/context.js';
 import { getEmailDetails, readRawEmail } from './email-messages.service.js';
-import { listCaseDeliveries, retryDelivery } from './outbound.js';
+import { caseReplyRoute, listCaseDeliveries, retryDelivery } from './outbound.js';
 
 const DeliverySchema = z.object({
   id: z.uuid(),
@@ -19,6 +19,19 @@ const DeliverySchema = z.object({
   sentAt: Iso.nullable(),
   createdAt: Iso,
 });
+
+const ReplyRouteSchema = z
+  .discriminatedUnion('by', [
+    z.object({
+      by: z.literal('email'),
+      mailboxId: z.uuid(),
+      from: z.string(),
+      to: z.string(),
+      via: z.enum(['thread', 'form', 'team']).describe('the case’s email thread, the web form that opened it, or the case’s team'),
+    }),
+    z.object({ by: z.literal('not_emailed'), reason: z.string() }),
+  ])
+  .describe('where the next public reply goes: by email (from which mailbox, to whom), or only onto the case and the portal, and why');
 
 const MessageParams = z.strictObject({ id: z.uuid(), messageId: z.uuid() });
 const Address = z.object({ address: z.string(), name: z.string() });
@@ -76,12 +89,16 @@ export function emailMessagesRoutes(ctx: ServiceContext): FastifyPluginAsyncZod 
       {
         schema: {
           tags: ['email'],
-          summary: "The case's outgoing emails: queued, sent or failed, with attempts and the last error",
+          summary:
+            "The case's outgoing emails (queued, sent or failed, with attempts and the last error), and where the next public reply goes",
           params: z.strictObject({ id: z.uuid() }),
-          response: { 200: z.object({ items: z.array(DeliverySchema) }) },
+          response: { 200: z.object({ items: z.array(DeliverySchema), replyRoute: ReplyRouteSchema }) },
         },
       },
-      async (req) => ({ items: await listCaseDeliveries(ctx, req.params.id, requireAuth(req)) }),
+      async (req) => {
+        const actor = requireAuth(req);
+        return { items: await listCaseDeliveries(ctx, req.params.id, actor), replyRoute: await caseReplyRoute(ctx, req.params.id, actor) };
+      },
     );
 
     app.post(

@@ -1,11 +1,14 @@
-// Outbound email through a transactional outbox. A public reply on an email case, and a staff
-// notification when a mailbox is set to send them, is written to email_outbox in the transaction
-// of what it carries; the worker sends what is due over the mailbox's SMTP server, retrying with
+// Outbound email through a transactional outbox. A public reply on a case the customer can be
+// emailed on (it came by email, a web form or the portal, and a mailbox can send it: see
+// `replyRoute`), and a staff notification when a mailbox is set to send them, is written to
+// email_outbox in the transaction of what it carries; the worker sends what is due over the mailbox's SMTP server, retrying with
 // exponential backoff, and a send that keeps failing is marked failed on the case, where it can be
 // retried. Replies carry our own Message-ID, In-Reply-To and References, and the case token in the
 // subject, so the customer's answer threads back to the case (docs/email.md).
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
+import type { Channel } from '../../db/schema.js';
 import { createDirectoryFileStore } from '../../lib/file-store.js';
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
@@ -44,10 +47,17 @@ type ThreadContext = {
   fromAddress: string;
   inReplyTo: string | null;
   references: string[];
+  /** Why this mailbox: the case's email thread, the form that opened it, or the case's team. */
+  via: 'thread' | 'form' | 'team';
 };
 
-/** The mailbox a case's email goes out through and what our reply answers: its latest email message. */
-async function threadContext(trx: Tx, caseId: string, teamId: string | null): Promise<ThreadContext | null> {
+/** Channels whose customers are answered by email even before any email is on the case. */
+const emailedChannels: readonly Channel[] = ['email', 'web', 'portal'];
+
+type CaseForReply = { id: string; channel: Channel; team_id: string | null };
+
+/** A case's latest email message (ours or the customer's, not automated) from an active mailbox. */
+async function emailThread(trx: Tx, caseId: string): Promise<ThreadContext | null> {
   const last = await trx
     .selectFrom('email_messages as e')
     .innerJoin('case_messages as m', 'm.id', 'e.case_message_id')
@@ -60,50 +70,122 @@ async function threadContext(trx: Tx, caseId: string, teamId: string | null): Pr
     .orderBy('m.seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (last?.mailbox_id)
-    return {
-      mailboxId: last.mailbox_id,
-      fromAddress: last.address,
-      inReplyTo: last.message_id,
-      // References: the thread so far, ending with the message we answer (RFC 5322 3.6.4).
-      references: [...last.reference_ids.filter((r) => r !== last.message_id), last.message_id].slice(-20),
-    };
-  if (!teamId) return null;
-  const mailbox = await trx
+  if (!last?.mailbox_id) return null;
+  return {
+    mailboxId: last.mailbox_id,
+    fromAddress: last.address,
+    inReplyTo: last.message_id,
+    // References: the thread so far, ending with the message we answer (RFC 5322 3.6.4).
+    references: [...last.reference_ids.filter((r) => r !== last.message_id), last.message_id].slice(-20),
+    via: 'thread',
+  };
+}
+
+/** The mailbox of the form that opened the case (when it has one, active), else one of the case's team. */
+async function startingMailbox(trx: Tx, c: CaseForReply): Promise<{ id: string; address: string; via: 'form' | 'team' } | null> {
+  const ofForm = await trx
+    .selectFrom('form_submissions as s')
+    .innerJoin('forms as f', 'f.id', 's.form_id')
+    .innerJoin('mailboxes as mb', 'mb.id', 'f.mailbox_id')
+    .select(['mb.id', 'mb.address'])
+    .where('s.case_id', '=', c.id)
+    .where('mb.active', '=', true)
+    .executeTakeFirst();
+  if (ofForm) return { ...ofForm, via: 'form' };
+  if (!c.team_id) return null;
+  const ofTeam = await trx
     .selectFrom('mailboxes')
     .select(['id', 'address'])
-    .where('team_id', '=', teamId)
+    .where('team_id', '=', c.team_id)
     .where('active', '=', true)
+    // One that can send first.
+    .orderBy(sql`smtp_settings is null`)
     .orderBy('created_at')
     .executeTakeFirst();
-  return mailbox ? { mailboxId: mailbox.id, fromAddress: mailbox.address, inReplyTo: null, references: [] } : null;
+  return ofTeam ? { ...ofTeam, via: 'team' } : null;
 }
 
 /**
- * Queues a public reply as email when the case is an email case (it has email messages, or came
- * in by email and its team has a mailbox). Returns the outbox id, or null when the reply does not
- * go out by email.
+ * The mailbox a case's email goes out through and what our reply answers: the case's latest
+ * email message; or, on a case that came by email, a web form or the portal and has no email yet,
+ * the form's mailbox, else a mailbox of the case's team, answering the mail we already sent the
+ * customer from it (a form's confirmation) so that their mail program shows one thread.
+ */
+async function threadContext(trx: Tx, c: CaseForReply, customerEmail: string): Promise<ThreadContext | null> {
+  const thread = await emailThread(trx, c.id);
+  if (thread) return thread;
+  if (!emailedChannels.includes(c.channel)) return null;
+  const mailbox = await startingMailbox(trx, c);
+  if (!mailbox) return null;
+  const earlier = await trx
+    .selectFrom('email_outbox')
+    .select('message_id')
+    .where('case_id', '=', c.id)
+    .where('mailbox_id', '=', mailbox.id)
+    .where('to_address', '=', customerEmail)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    mailboxId: mailbox.id,
+    fromAddress: mailbox.address,
+    inReplyTo: earlier?.message_id ?? null,
+    references: earlier ? [earlier.message_id] : [],
+    via: mailbox.via,
+  };
+}
+
+async function caseForReply(trx: Tx, caseId: string) {
+  return trx
+    .selectFrom('cases as c')
+    .select(['c.id', 'c.number', 'c.subject', 'c.channel', 'c.team_id', 'c.requester_id'])
+    .where('c.id', '=', caseId)
+    .executeTakeFirstOrThrow();
+}
+
+async function requesterEmail(trx: Tx, customerId: string): Promise<string | null> {
+  const row = await trx
+    .selectFrom('customer_identities')
+    .select('value')
+    .where('customer_id', '=', customerId)
+    .where('kind', '=', 'email')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.value ?? null;
+}
+
+/** Where a public reply on the case goes now: by email (from which mailbox, to whom), or nowhere but the case and the portal. */
+export type ReplyRoute =
+  { by: 'email'; mailboxId: string; from: string; to: string; via: ThreadContext['via'] } | { by: 'not_emailed'; reason: string };
+
+async function routeOf(
+  trx: Tx,
+  c: Awaited<ReturnType<typeof caseForReply>>,
+): Promise<{ route: ReplyRoute; thread: ThreadContext | null; to: string | null }> {
+  const to = await requesterEmail(trx, c.requester_id);
+  if (!to) return { route: { by: 'not_emailed', reason: 'the requester has no email address' }, thread: null, to };
+  const thread = await threadContext(trx, c, to);
+  if (thread) return { route: { by: 'email', mailboxId: thread.mailboxId, from: thread.fromAddress, to, via: thread.via }, thread, to };
+  const reason = emailedChannels.includes(c.channel)
+    ? c.channel === 'web'
+      ? 'no mailbox can send it (the form has none, nor has the case’s team); the customer reads replies in the portal'
+      : 'no mailbox can send it (the case’s team has none); the customer reads replies in the portal'
+    : `the case came by ${c.channel.replace('_', ' ')}, not by email, web form or portal; the customer reads replies in the portal`;
+  return { route: { by: 'not_emailed', reason }, thread: null, to };
+}
+
+/**
+ * Queues a public reply as email when the case's customer can be emailed on it (see
+ * `threadContext`). Returns the outbox id, or null when the reply does not go out by email.
  */
 export async function queueReplyEmail(
   trx: Tx,
   reply: { caseId: string; messageId: string; bodyText: string; bodyHtml: string | null },
   at: Date,
 ): Promise<string | null> {
-  const c = await trx
-    .selectFrom('cases as c')
-    .select(['c.number', 'c.subject', 'c.channel', 'c.team_id', 'c.requester_id'])
-    .where('c.id', '=', reply.caseId)
-    .executeTakeFirstOrThrow();
-  const thread = await threadContext(trx, reply.caseId, c.channel === 'email' ? c.team_id : null);
-  if (!thread) return null;
-  const to = await trx
-    .selectFrom('customer_identities')
-    .select('value')
-    .where('customer_id', '=', c.requester_id)
-    .where('kind', '=', 'email')
-    .orderBy('created_at')
-    .executeTakeFirst();
-  if (!to) return null;
+  const c = await caseForReply(trx, reply.caseId);
+  const { thread, to } = await routeOf(trx, c);
+  if (!thread || !to) return null;
   const messageId = newMessageId(thread.fromAddress);
   const subject = replySubject(c.subject, c.number);
   const row = await trx
@@ -114,7 +196,7 @@ export async function queueReplyEmail(
       case_message_id: reply.messageId,
       mailbox_id: thread.mailboxId,
       from_address: thread.fromAddress,
-      to_address: to.value,
+      to_address: to,
       subject,
       body_text: reply.bodyText,
       body_html: reply.bodyHtml,
@@ -140,7 +222,7 @@ export async function queueReplyEmail(
       reference_ids: thread.references,
       from_address: thread.fromAddress,
       from_name: null,
-      to_addresses: JSON.stringify([{ address: to.value, name: '' }]),
+      to_addresses: JSON.stringify([{ address: to, name: '' }]),
       cc_addresses: '[]',
       subject,
       display_text: reply.bodyText,
@@ -393,6 +475,12 @@ async function caseRef(db: Tx, caseId: string) {
   const c = await db.selectFrom('cases').select(['id', 'team_id', 'assignee_id']).where('id', '=', caseId).executeTakeFirst();
   if (!c) throw new AppError('not_found', `case ${caseId} does not exist`);
   return c;
+}
+
+/** Where the next public reply on the case goes: by email from which mailbox, or why not. */
+export async function caseReplyRoute(ctx: ServiceContext, caseId: string, actor: Actor): Promise<ReplyRoute> {
+  await assertCanSeeCase(ctx.db, actor, await caseRef(ctx.db, caseId));
+  return (await routeOf(ctx.db, await caseForReply(ctx.db, caseId))).route;
 }
 
 export async function listCaseDeliveries(ctx: ServiceContext, caseId: string, actor: Actor): Promise<DeliveryView[]> {

@@ -1,7 +1,9 @@
 // Web forms: an administrator defines the fields, the team and the mailbox of a public intake
 // form; anyone may read an active form's definition and submit it. A submission opens a case
-// (channel `web`) and queues a confirmation to the customer with the case token in the subject,
-// so that their answer by email threads back (docs/forms-portal.md).
+// (channel `web`), records which form opened it (the form channel's traffic and last inbound, for
+// channel health; the mailbox replies on the case go out through), and queues a confirmation to
+// the customer with the case token in the subject, so that their answer by email threads back
+// (docs/forms-portal.md).
 import type { ServiceContext, Tx } from '../../lib/context.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import { inTransaction } from '../../lib/transaction.js';
@@ -9,6 +11,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { assertPermission, type Actor } from '../auth/permissions.js';
 import { assertCategory, assertTeam } from '../cases/case-fields.js';
 import { createCaseTx } from '../cases/cases.service.js';
+import { recordInbound } from '../channels/channel-health.js';
 import { activeMailbox, queueCustomerEmail } from './customer-email.js';
 import { consumeRateLimit, formSubmissionLimit } from './public-rate-limit.js';
 
@@ -336,6 +339,8 @@ export async function submitForm(ctx: ServiceContext, slug: string, input: Submi
       },
       { kind: 'system' },
     );
+    await trx.insertInto('form_submissions').values({ case_id: created.case.id, form_id: form.id, submitted_at: at }).execute();
+    await recordInbound(trx, 'form', form.id, at);
     const mailbox = await activeMailbox(trx, form.mailbox_id);
     if (mailbox)
       await queueCustomerEmail(trx, {

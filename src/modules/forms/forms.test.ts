@@ -160,6 +160,21 @@ describe('submissions', () => {
     expect(mail.from?.value[0]?.address).toBe('help@acme.test');
     expect(mail.text).toContain('Thank you!');
     expect(mail.text).toContain(`#${c.number}`);
+
+    // Channel health: the submission is the form's last inbound, the confirmation a good send of
+    // the mailbox that sent it.
+    const health = (await admin.as({ url: '/api/channels/health' })).json().items as {
+      kind: string;
+      id: string;
+      lastInboundAt: string | null;
+      lastSendOkAt: string | null;
+      consecutiveErrors: number;
+    }[];
+    expect(health.find((h) => h.kind === 'form')).toMatchObject({ lastInboundAt: t.clock.now().toISOString(), lastSendOkAt: null });
+    expect(health.find((h) => h.kind === 'mailbox' && h.id === mailboxId)).toMatchObject({
+      lastSendOkAt: t.clock.now().toISOString(),
+      consecutiveErrors: 0,
+    });
   });
 
   test('an unmapped option leaves the category empty', async () => {

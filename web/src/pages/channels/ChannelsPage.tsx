@@ -1,6 +1,7 @@
-// Channels: is every channel customers use working? Each mailbox's health state (ok, degraded,
-// down, silent) with why, its last inbound mail and last good send, its run of failed sends, its
-// usual traffic by hour of week, and the history of its state changes.
+// Channels: is every channel customers use working? Each mailbox's and each web form's health
+// state (ok, degraded, down, silent) with why, its last inbound mail or submission, a mailbox's
+// last good send and IMAP poll and its runs of failures, its usual traffic by hour of week, and
+// the history of its state changes.
 import { Alert, Badge, Button, Drawer, Group, Loader, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,25 +11,10 @@ import type { ItemList } from '../../api-types';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime, formatRelative } from '../../format';
+import { listChannelHealth, type ChannelHealth } from '../../mailbox-api';
+import { queryKeys } from '../../query-keys';
 
-type ChannelState = 'ok' | 'degraded' | 'down' | 'silent';
-
-type ChannelHealth = {
-  kind: 'mailbox' | 'form';
-  id: string;
-  name: string;
-  address: string | null;
-  state: ChannelState;
-  stateSince: string;
-  reason: string | null;
-  lastInboundAt: string | null;
-  lastSendOkAt: string | null;
-  lastErrorAt: string | null;
-  lastError: string | null;
-  consecutiveErrors: number;
-  checkedAt: string | null;
-  usualPerHour: number[];
-};
+type ChannelState = ChannelHealth['state'];
 
 type ChannelEvent = { from: ChannelState | null; to: ChannelState; reason: string | null; at: string };
 
@@ -65,7 +51,9 @@ function History({ channel, onClose }: { channel: ChannelHealth; onClose: () => 
   return (
     <Drawer opened onClose={onClose} title={`${channel.name}: history`} position="right" size="lg">
       <Stack>
-        <Text size="sm">Usual mail per hour of the week (the last 8 weeks before today):</Text>
+        <Text size="sm">
+          Usual {channel.kind === 'form' ? 'submissions' : 'mail'} per hour of the week (the last 8 weeks before today):
+        </Text>
         <UsualTraffic perHour={channel.usualPerHour} />
         {events.isLoading && <Loader />}
         {events.error && <QueryError error={events.error} />}
@@ -98,23 +86,20 @@ function History({ channel, onClose }: { channel: ChannelHealth; onClose: () => 
 }
 
 export function ChannelsPage() {
-  const health = useQuery({
-    queryKey: ['channel-health'],
-    queryFn: async () => (await apiRequest<ItemList<ChannelHealth>>('/api/channels/health')).items,
-    refetchInterval: 60_000,
-  });
+  // Live facts: fetched afresh whenever the page opens, then every minute.
+  const health = useQuery({ queryKey: queryKeys.channelHealth, queryFn: listChannelHealth, staleTime: 0, refetchInterval: 60_000 });
   const [open, setOpen] = useState<ChannelHealth | null>(null);
   return (
     <Stack>
       <PageHeader
         title="Channels"
-        description="Every channel's health, checked every minute: sends that fail, and silence where mail usually arrives."
+        description="Every channel's health, checked every minute: sends and polls that fail, and silence where mail or form submissions usually arrive."
       />
       {health.isLoading && <Loader />}
       {health.error && <QueryError error={health.error} />}
       {health.data && health.data.length === 0 && (
         <Alert color="gray">
-          No channel yet. Add a mailbox in <Link to="/settings/channels/mailboxes">Settings → Channels</Link>.
+          No channel yet. Add a mailbox or a web form in <Link to="/settings/channels/mailboxes">Settings → Channels</Link>.
         </Alert>
       )}
       {health.data && health.data.length > 0 && (
@@ -123,9 +108,10 @@ export function ChannelsPage() {
             <Table.Tr>
               <Table.Th>Channel</Table.Th>
               <Table.Th>State</Table.Th>
-              <Table.Th>Last mail in</Table.Th>
+              <Table.Th>Last in</Table.Th>
               <Table.Th>Last good send</Table.Th>
               <Table.Th>Failed sends in a row</Table.Th>
+              <Table.Th>Last good IMAP poll</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -153,16 +139,35 @@ export function ChannelsPage() {
                     </Text>
                   </Stack>
                 </Table.Td>
-                <Table.Td>{c.lastInboundAt ? formatRelative(c.lastInboundAt) : 'never'}</Table.Td>
-                <Table.Td>{c.lastSendOkAt ? formatRelative(c.lastSendOkAt) : 'never'}</Table.Td>
-                <Table.Td>
-                  {c.consecutiveErrors}
-                  {c.lastError && (
-                    <Text size="xs" c="red">
-                      {c.lastError}
+                <Table.Td data-testid="channel-last-inbound">{c.lastInboundAt ? formatRelative(c.lastInboundAt) : 'never'}</Table.Td>
+                {c.kind === 'form' ? (
+                  // A form sends nothing itself: its confirmations count on its mailbox.
+                  <Table.Td colSpan={3}>
+                    <Text size="xs" c="dimmed">
+                      Confirmations are sent, and counted, by the form&apos;s mailbox.
                     </Text>
-                  )}
-                </Table.Td>
+                  </Table.Td>
+                ) : (
+                  <>
+                    <Table.Td>{c.lastSendOkAt ? formatRelative(c.lastSendOkAt) : 'never'}</Table.Td>
+                    <Table.Td>
+                      {c.consecutiveErrors}
+                      {c.lastError && (
+                        <Text size="xs" c="red">
+                          {c.lastError}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      {c.lastPollOkAt ? formatRelative(c.lastPollOkAt) : c.consecutivePollErrors > 0 ? 'never' : '—'}
+                      {c.consecutivePollErrors > 0 && (
+                        <Text size="xs" c="red">
+                          {c.consecutivePollErrors} failed: {c.lastPollError}
+                        </Text>
+                      )}
+                    </Table.Td>
+                  </>
+                )}
                 <Table.Td>
                   <Button size="xs" variant="light" onClick={() => setOpen(c)}>
                     History

@@ -1,7 +1,10 @@
-// Settings → Channels → Mailboxes (channels.manage): the addresses customers write to. Whatever
-// receives the mail posts each raw message to the mailbox's inbound URL with its secret; the secret
-// is shown once, when the mailbox is created or its secret rotated. Mail a mailbox kept without a
-// case (automated mail matching none, loops from our own addresses) is listed per mailbox.
+// Settings → Channels → Mailboxes (channels.manage): the addresses customers write to. Mail comes
+// in either by IMAP polling (Frontline fetches the folder's unseen messages) or from a relay that
+// posts each raw message to the mailbox's inbound URL with its secret; the secret is shown once,
+// when the mailbox is created or its secret rotated. Replies go out through the mailbox's SMTP
+// server. Each row shows the health of its sending and polling (from channel health). Mail a
+// mailbox kept without a case (automated mail matching none, loops from our own addresses) is
+// listed per mailbox.
 import {
   Alert,
   Badge,
@@ -12,12 +15,18 @@ import {
   Group,
   Loader,
   Modal,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  SegmentedControl,
   Select,
+  SimpleGrid,
   Stack,
   Switch,
   Table,
   Text,
   TextInput,
+  Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -25,18 +34,22 @@ import { useTeams } from '../../cases/lookups';
 import { FormError } from '../../components/FormError';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
-import { formatDateTime } from '../../format';
+import { formatDateTime, formatRelative } from '../../format';
 import {
   createMailbox,
   inboundUrl,
+  listChannelHealth,
   listIgnoredMail,
   listMailboxes,
   rotateMailboxSecret,
   updateMailbox,
+  type ChannelHealth,
   type IgnoredMail,
+  type ImapSettingsInput,
   type Mailbox,
   type MailboxInput,
   type MailboxWithSecret,
+  type SmtpSettingsInput,
 } from '../../mailbox-api';
 import { notifySuccess } from '../../notify';
 import { queryKeys } from '../../query-keys';
@@ -49,6 +62,8 @@ export function MailboxesPage() {
   const can = useCan();
   const canManage = can('channels.manage');
   const mailboxes = useQuery({ queryKey: queryKeys.mailboxes, queryFn: listMailboxes, enabled: canManage });
+  const health = useQuery({ queryKey: queryKeys.channelHealth, queryFn: listChannelHealth, enabled: canManage, refetchInterval: 30_000 });
+  const healthOf = (id: string) => health.data?.find((h) => h.kind === 'mailbox' && h.id === id);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [editOpen, setEditOpen] = useState(false);
   const [rotating, setRotating] = useState<Editing | null>(null);
@@ -71,9 +86,10 @@ export function MailboxesPage() {
         title="Mailboxes"
         description={
           <>
-            Customers write to these addresses. The mail server or relay that receives their mail posts each raw message to the
-            mailbox&apos;s inbound URL as <Code>message/rfc822</Code> with <Code>Authorization: Bearer &lt;inbound secret&gt;</Code>;
-            Frontline threads it into the right case once.
+            Customers write to these addresses. Frontline fetches their mail from the mailbox&apos;s IMAP folder, or the mail server or
+            relay that receives it posts each raw message to the mailbox&apos;s inbound URL as <Code>message/rfc822</Code> with{' '}
+            <Code>Authorization: Bearer &lt;inbound secret&gt;</Code>; either way it is threaded into the right case once. Replies go out
+            through the mailbox&apos;s SMTP server.
           </>
         }
         actions={canManage && <Button onClick={() => openEditor(null)}>New mailbox</Button>}
@@ -85,7 +101,7 @@ export function MailboxesPage() {
       ) : mailboxes.isError ? (
         <QueryError error={mailboxes.error} onRetry={() => void mailboxes.refetch()} />
       ) : (
-        <MailboxTable mailboxes={mailboxes.data} onEdit={openEditor} onRotate={openRotate} onIgnored={setIgnoredOf} />
+        <MailboxTable mailboxes={mailboxes.data} healthOf={healthOf} onEdit={openEditor} onRotate={openRotate} onIgnored={setIgnoredOf} />
       )}
       <Modal
         opened={editOpen}
@@ -95,7 +111,14 @@ export function MailboxesPage() {
         // A stray click outside must not lose a secret not yet copied.
         closeOnClickOutside={false}
       >
-        {editing && <MailboxForm key={editing.key} mailbox={editing.mailbox} onDone={() => setEditOpen(false)} />}
+        {editing && (
+          <MailboxForm
+            key={editing.key}
+            mailbox={editing.mailbox}
+            health={editing.mailbox ? healthOf(editing.mailbox.id) : undefined}
+            onDone={() => setEditOpen(false)}
+          />
+        )}
       </Modal>
       <Modal
         opened={rotateOpen}
@@ -121,12 +144,66 @@ export function MailboxesPage() {
 
 type TableProps = {
   mailboxes: Mailbox[];
+  healthOf: (id: string) => ChannelHealth | undefined;
   onEdit: (mailbox: Mailbox) => void;
   onRotate: (mailbox: Mailbox) => void;
   onIgnored: (mailbox: Mailbox) => void;
 };
 
-function MailboxTable({ mailboxes, onEdit, onRotate, onIgnored }: TableProps) {
+/** Sending: the SMTP server and how its sends fare. */
+function SendingCell({ mailbox, health }: { mailbox: Mailbox; health: ChannelHealth | undefined }) {
+  if (!mailbox.smtp)
+    return (
+      <Text span size="sm" c="dimmed">
+        Not set up
+      </Text>
+    );
+  return (
+    <Stack gap={2} data-testid="mailbox-sending">
+      <Text size="sm">
+        {mailbox.smtp.host}:{mailbox.smtp.port}
+      </Text>
+      {health && health.consecutiveErrors > 0 ? (
+        <Text size="xs" c="red" title={health.lastError ?? undefined}>
+          {health.consecutiveErrors} failed {health.consecutiveErrors === 1 ? 'send' : 'sends in a row'}
+        </Text>
+      ) : (
+        <Text size="xs" c="dimmed">
+          {health?.lastSendOkAt ? `last sent ${formatRelative(health.lastSendOkAt)}` : 'nothing sent yet'}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** IMAP polling: off, or the folder and how its polls fare. */
+function PollingCell({ mailbox, health }: { mailbox: Mailbox; health: ChannelHealth | undefined }) {
+  if (!mailbox.imap || !mailbox.imap.enabled)
+    return (
+      <Text span size="sm" c="dimmed" data-testid="mailbox-polling">
+        {mailbox.imap ? 'Switched off' : 'Not set up'}
+      </Text>
+    );
+  const failing = (health?.consecutivePollErrors ?? 0) > 0;
+  return (
+    <Stack gap={2} data-testid="mailbox-polling">
+      <Text size="sm">
+        {mailbox.imap.host} · {mailbox.imap.folder}
+      </Text>
+      {failing ? (
+        <Text size="xs" c="red" title={health?.lastPollError ?? undefined}>
+          {health!.consecutivePollErrors} failed {health!.consecutivePollErrors === 1 ? 'poll' : 'polls in a row'}
+        </Text>
+      ) : (
+        <Text size="xs" c="dimmed">
+          {health?.lastPollOkAt ? `last good poll ${formatRelative(health.lastPollOkAt)}` : 'not polled yet'}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function MailboxTable({ mailboxes, healthOf, onEdit, onRotate, onIgnored }: TableProps) {
   if (mailboxes.length === 0) {
     return (
       <Text c="dimmed" data-testid="mailboxes-empty">
@@ -135,13 +212,15 @@ function MailboxTable({ mailboxes, onEdit, onRotate, onIgnored }: TableProps) {
     );
   }
   return (
-    <Table.ScrollContainer minWidth={860}>
+    <Table.ScrollContainer minWidth={1100}>
       <Table verticalSpacing="sm" aria-label="Mailboxes">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Name</Table.Th>
             <Table.Th>Address</Table.Th>
             <Table.Th>New cases go to</Table.Th>
+            <Table.Th>Sending (SMTP)</Table.Th>
+            <Table.Th>Polling (IMAP)</Table.Th>
             <Table.Th>Secret</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th aria-label="Actions" />
@@ -158,6 +237,12 @@ function MailboxTable({ mailboxes, onEdit, onRotate, onIgnored }: TableProps) {
                     Unassigned pool
                   </Text>
                 )}
+              </Table.Td>
+              <Table.Td>
+                <SendingCell mailbox={mailbox} health={healthOf(mailbox.id)} />
+              </Table.Td>
+              <Table.Td>
+                <PollingCell mailbox={mailbox} health={healthOf(mailbox.id)} />
               </Table.Td>
               <Table.Td>
                 <Code>{mailbox.inboundSecretPrefix}…</Code>
@@ -188,14 +273,134 @@ function MailboxTable({ mailboxes, onEdit, onRotate, onIgnored }: TableProps) {
   );
 }
 
-/** Creates a mailbox (then shows its secret once) or changes one. */
-function MailboxForm({ mailbox, onDone }: { mailbox: Mailbox | null; onDone: () => void }) {
+/** Host, port, TLS, user and a write-only password: the part SMTP and IMAP settings share. */
+type ServerDraft = { host: string; port: number | string; secure: boolean; username: string; password: string };
+
+function serverDraft(
+  stored: { host: string; port: number; secure: boolean; username?: string } | null,
+  defaults: { port: number; secure: boolean },
+): ServerDraft {
+  return {
+    host: stored?.host ?? '',
+    port: stored?.port ?? defaults.port,
+    secure: stored?.secure ?? defaults.secure,
+    username: stored?.username ?? '',
+    password: '',
+  };
+}
+
+/** As the API takes it: a blank password is left out, so the stored one is kept (same host and user). */
+function serverInput(d: ServerDraft): SmtpSettingsInput {
+  return {
+    host: d.host.trim(),
+    port: Number(d.port),
+    secure: d.secure,
+    ...(d.username.trim() ? { username: d.username.trim() } : {}),
+    ...(d.password ? { password: d.password } : {}),
+  };
+}
+
+function ServerFields({
+  prefix,
+  draft,
+  onChange,
+  hasPassword,
+  usernameRequired,
+  tlsPort,
+}: {
+  prefix: 'SMTP' | 'IMAP';
+  draft: ServerDraft;
+  onChange: (change: Partial<ServerDraft>) => void;
+  hasPassword: boolean;
+  usernameRequired: boolean;
+  tlsPort: number;
+}) {
+  return (
+    <Stack gap="xs">
+      <Group align="flex-start" wrap="nowrap">
+        <TextInput
+          label={`${prefix} host`}
+          required
+          style={{ flex: 1 }}
+          value={draft.host}
+          onChange={(event) => onChange({ host: event.currentTarget.value })}
+        />
+        <NumberInput
+          label={`${prefix} port`}
+          required
+          w={120}
+          min={1}
+          max={65535}
+          allowDecimal={false}
+          value={draft.port}
+          onChange={(value) => onChange({ port: value })}
+        />
+      </Group>
+      <Switch
+        label={`${prefix}: TLS from the start`}
+        description={`On for port ${tlsPort}; off: STARTTLS when the server offers it.`}
+        checked={draft.secure}
+        onChange={(event) => onChange({ secure: event.currentTarget.checked })}
+      />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput
+          label={`${prefix} user`}
+          required={usernameRequired}
+          autoComplete="off"
+          value={draft.username}
+          onChange={(event) => onChange({ username: event.currentTarget.value })}
+        />
+        <PasswordInput
+          label={`${prefix} password`}
+          autoComplete="new-password"
+          description={
+            hasPassword ? 'Stored. Leave empty to keep it (while host and user stay the same).' : 'Never shown again once saved.'
+          }
+          placeholder={hasPassword ? '•••••••• (unchanged)' : undefined}
+          value={draft.password}
+          onChange={(event) => onChange({ password: event.currentTarget.value })}
+        />
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+/** How IMAP polling of an existing mailbox fares, from channel health. */
+function PollHealth({ health }: { health: ChannelHealth | undefined }) {
+  if (!health) return null;
+  const failing = health.consecutivePollErrors > 0;
+  return (
+    <Alert color={failing ? 'red' : 'gray'} variant="light" data-testid="mailbox-poll-health" title="Polling so far">
+      <Stack gap={2}>
+        <Text size="sm">Last good poll: {health.lastPollOkAt ? formatDateTime(health.lastPollOkAt) : 'never'}</Text>
+        <Text size="sm">Failed polls in a row: {health.consecutivePollErrors}</Text>
+        {health.lastPollError && (
+          <Text size="sm">
+            Last error ({formatDateTime(health.lastPollErrorAt)}): {health.lastPollError}
+          </Text>
+        )}
+      </Stack>
+    </Alert>
+  );
+}
+
+/** Creates a mailbox (then shows its secret once) or changes one, with its SMTP and IMAP servers. */
+function MailboxForm({ mailbox, health, onDone }: { mailbox: Mailbox | null; health: ChannelHealth | undefined; onDone: () => void }) {
   const queryClient = useQueryClient();
   const teams = useTeams();
   const [name, setName] = useState(mailbox?.name ?? '');
   const [address, setAddress] = useState(mailbox?.address ?? '');
   const [teamId, setTeamId] = useState<string | null>(mailbox?.teamId ?? null);
   const [active, setActive] = useState(mailbox?.active ?? true);
+  const [notifyStaff, setNotifyStaff] = useState(mailbox?.notifyStaff ?? false);
+  const [smtpOn, setSmtpOn] = useState(mailbox?.smtp != null);
+  const [smtp, setSmtp] = useState<ServerDraft>(() => serverDraft(mailbox?.smtp ?? null, { port: 587, secure: false }));
+  const [imapOn, setImapOn] = useState(mailbox?.imap != null);
+  const [imap, setImap] = useState<ServerDraft>(() => serverDraft(mailbox?.imap ?? null, { port: 993, secure: true }));
+  const [folder, setFolder] = useState(mailbox?.imap?.folder ?? 'INBOX');
+  const [polling, setPolling] = useState(mailbox?.imap?.enabled ?? true);
+  const [afterProcessing, setAfterProcessing] = useState<'mark_seen' | 'move'>(mailbox?.imap?.afterProcessing ?? 'mark_seen');
+  const [moveToFolder, setMoveToFolder] = useState(mailbox?.imap?.moveToFolder ?? 'Processed');
   const [created, setCreated] = useState<MailboxWithSecret | null>(null);
 
   const save = useMutation({
@@ -203,6 +408,7 @@ function MailboxForm({ mailbox, onDone }: { mailbox: Mailbox | null; onDone: () 
       mailbox ? updateMailbox(mailbox.id, input) : createMailbox(input),
     onSuccess: (result) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.mailboxes });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.channelHealth });
       if ('inboundSecret' in result) {
         setCreated(result);
       } else {
@@ -220,7 +426,26 @@ function MailboxForm({ mailbox, onDone }: { mailbox: Mailbox | null; onDone: () 
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    save.mutate({ name: name.trim(), address: address.trim(), teamId, active });
+    const imapInput: ImapSettingsInput | null = imapOn
+      ? {
+          ...serverInput(imap),
+          username: imap.username.trim(),
+          folder: folder.trim() || 'INBOX',
+          enabled: polling,
+          afterProcessing,
+          ...(afterProcessing === 'move' ? { moveToFolder: moveToFolder.trim() } : {}),
+        }
+      : null;
+    save.mutate({
+      name: name.trim(),
+      address: address.trim(),
+      teamId,
+      active,
+      // Notifications need a server to go out through.
+      notifyStaff: smtpOn && notifyStaff,
+      smtp: smtpOn ? serverInput(smtp) : null,
+      imap: imapInput,
+    });
   }
 
   return (
@@ -239,7 +464,7 @@ function MailboxForm({ mailbox, onDone }: { mailbox: Mailbox | null; onDone: () 
           label="Address"
           name="address"
           type="email"
-          description="The address customers write to (and, later, our replies come from)."
+          description="The address customers write to, and our replies come from."
           required
           value={address}
           onChange={(event) => setAddress(event.currentTarget.value)}
@@ -257,10 +482,104 @@ function MailboxForm({ mailbox, onDone }: { mailbox: Mailbox | null; onDone: () 
         />
         <Switch
           label="Receiving mail"
-          description="A mailbox that is not receiving refuses every delivery."
+          description="A mailbox that is not receiving refuses every delivery and is not polled."
           checked={active}
           onChange={(event) => setActive(event.currentTarget.checked)}
         />
+
+        <Paper withBorder p="sm">
+          <Stack gap="xs">
+            <Title order={5}>Sending (SMTP)</Title>
+            <Switch
+              label="Send replies from this mailbox"
+              description="Public replies on its cases, and confirmations of forms that use it, go out through this server."
+              checked={smtpOn}
+              onChange={(event) => setSmtpOn(event.currentTarget.checked)}
+            />
+            {smtpOn && (
+              <>
+                <ServerFields
+                  prefix="SMTP"
+                  draft={smtp}
+                  onChange={(change) => setSmtp((d) => ({ ...d, ...change }))}
+                  hasPassword={mailbox?.smtp?.hasPassword ?? false}
+                  usernameRequired={false}
+                  tlsPort={465}
+                />
+                <Switch
+                  label="Send staff notifications from here"
+                  description="SLA warnings, escalations and other notifications are emailed to staff from this mailbox."
+                  checked={notifyStaff}
+                  onChange={(event) => setNotifyStaff(event.currentTarget.checked)}
+                />
+              </>
+            )}
+          </Stack>
+        </Paper>
+
+        <Paper withBorder p="sm">
+          <Stack gap="xs">
+            <Title order={5}>Fetching mail (IMAP)</Title>
+            <Switch
+              label="Fetch mail from an IMAP folder"
+              description="Instead of (or as well as) a relay posting to the inbound URL. A message is marked seen only once its case is saved."
+              checked={imapOn}
+              onChange={(event) => setImapOn(event.currentTarget.checked)}
+            />
+            {imapOn && (
+              <>
+                <ServerFields
+                  prefix="IMAP"
+                  draft={imap}
+                  onChange={(change) => setImap((d) => ({ ...d, ...change }))}
+                  hasPassword={mailbox?.imap?.hasPassword ?? false}
+                  usernameRequired
+                  tlsPort={993}
+                />
+                <TextInput
+                  label="Folder"
+                  name="imapFolder"
+                  description="Its unseen messages are fetched."
+                  required
+                  value={folder}
+                  onChange={(event) => setFolder(event.currentTarget.value)}
+                />
+                <div>
+                  <Text size="sm" fw={500} mb={4}>
+                    Once a message is stored
+                  </Text>
+                  <SegmentedControl
+                    aria-label="Once a message is stored"
+                    value={afterProcessing}
+                    onChange={(value) => setAfterProcessing(value as 'mark_seen' | 'move')}
+                    data={[
+                      { value: 'mark_seen', label: 'Mark it seen' },
+                      { value: 'move', label: 'Move it to a folder' },
+                    ]}
+                  />
+                </div>
+                {afterProcessing === 'move' && (
+                  <TextInput
+                    label="Move to folder"
+                    name="imapMoveToFolder"
+                    description="Created if missing; must differ from the polled folder."
+                    required
+                    value={moveToFolder}
+                    onChange={(event) => setMoveToFolder(event.currentTarget.value)}
+                  />
+                )}
+                <Switch
+                  label="Polling on"
+                  description="Switch off to keep the settings without fetching."
+                  checked={polling}
+                  onChange={(event) => setPolling(event.currentTarget.checked)}
+                />
+                {mailbox?.imap && <PollHealth health={health} />}
+              </>
+            )}
+          </Stack>
+        </Paper>
+
         <FormError error={save.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
