@@ -260,6 +260,27 @@ export function findCasesByMessageIds(db: Tx, ids: string[]) {
         .where('m.external_id', 'in', ids)
         .$narrowType<{ message_id: string }>(),
     )
+    .union(
+      // Automated mail we sent a case's requester (a web form's confirmation): answering it is
+      // answering that case. Staff notifications about a case are not: their recipient is no
+      // identity of the requester.
+      db
+        .selectFrom('email_outbox as o')
+        .innerJoin('cases as c', 'c.id', 'o.case_id')
+        .select(['o.message_id', 'o.case_id'])
+        .where('o.kind', '=', 'notification')
+        .where('o.message_id', 'in', ids)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('customer_identities as i')
+              .select('i.customer_id')
+              .whereRef('i.customer_id', '=', 'c.requester_id')
+              .where('i.kind', '=', 'email')
+              .whereRef('i.value', '=', sql<string>`lower(o.to_address)`),
+          ),
+        )
+        .$narrowType<{ case_id: string }>(),
+    )
     .execute();
 }
 

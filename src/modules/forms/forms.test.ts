@@ -3,7 +3,7 @@
 // confirmation carrying the case token; the honeypot swallows bots; the rate limit answers 429;
 // the embeddable page escapes everything and may be framed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestMailbox } from '../../../test/email-helpers.js';
+import { createTestMailbox, deliver, simpleMail, type TestMailbox } from '../../../test/email-helpers.js';
 import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
 import { recipientOf, startSmtpSink, type SmtpSink } from '../../../test/smtp-sink.js';
 import { sendDueEmails } from '../email/outbound.js';
@@ -13,6 +13,7 @@ let admin: { as: Requester };
 let agent: { as: Requester };
 let smtp: SmtpSink;
 let mailboxId: string;
+let helpMailbox: TestMailbox;
 let teamId: string;
 let billingId: string;
 
@@ -64,9 +65,11 @@ beforeAll(async () => {
   t = await startTestApp();
   admin = await t.userWithToken('admin');
   agent = await t.userWithToken('agent');
-  mailboxId = (
-    await createTestMailbox(admin.as, { address: 'help@acme.test', smtp: { host: '127.0.0.1', port: smtp.port, secure: false } })
-  ).id;
+  helpMailbox = await createTestMailbox(admin.as, {
+    address: 'help@acme.test',
+    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
+  });
+  mailboxId = helpMailbox.id;
   teamId = (await admin.as({ method: 'POST', url: '/api/teams', body: { name: 'Billing team' } })).json().id;
   billingId = (await admin.as({ method: 'POST', url: '/api/categories', body: { name: 'Billing' } })).json().id;
 });
@@ -175,6 +178,32 @@ describe('submissions', () => {
       lastSendOkAt: t.clock.now().toISOString(),
       consecutiveErrors: 0,
     });
+  });
+
+  test('an answer to the confirmation joins its case by header, without the case token', async () => {
+    const caseId = await caseIdBySubject('Double charge');
+    const confirmation = await t.database.db
+      .selectFrom('email_outbox')
+      .select(['message_id'])
+      .where('case_id', '=', caseId)
+      .where('kind', '=', 'notification')
+      .executeTakeFirstOrThrow();
+    const mailbox = helpMailbox;
+    const answer = await deliver(
+      t,
+      mailbox,
+      simpleMail({
+        from: 'Gail Green <gail@example.org>',
+        to: 'help@acme.test',
+        subject: 'Re: Double charge',
+        inReplyTo: confirmation.message_id,
+      }),
+    );
+    expect(answer).toMatchObject({ caseId, threadedBy: 'in_reply_to', duplicate: false });
+    // Without the header (and the token), the same subject opens a new case: never by subject alone.
+    const other = await deliver(t, mailbox, simpleMail({ from: 'gail@example.org', to: 'help@acme.test', subject: 'Re: Double charge' }));
+    expect(other.caseId).not.toBe(caseId);
+    expect(other.threadedBy).toBe('new_case');
   });
 
   test('an unmapped option leaves the category empty', async () => {
