@@ -361,18 +361,6 @@ export async function advanceSequence(db: Tx, name: string, lastUsed: number): P
   await sql`select setval(${name}::regclass, ${lastUsed})`.execute(db);
 }
 
-/**
- * The rollups from every case's facts in one grouped insert: the same sums refreshCaseMetrics
- * reaches change by change and rebuildRollups case by case (demo-bulk.test.ts compares them).
- */
-export async function rollupFromFacts(db: Tx): Promise<void> {
-  await sql`insert into metric_rollups (bucket, metric, team_id, assignee_id, channel, category_id, priority, type, count, sum)
-    select (f->>'bucket')::timestamptz, f->>'metric', (f->>'teamId')::uuid, (f->>'assigneeId')::uuid, f->>'channel',
-           (f->>'categoryId')::uuid, f->>'priority', f->>'type', sum((f->>'count')::bigint), sum((f->>'sum')::float8)
-    from case_metric_facts, jsonb_array_elements(facts) f
-    group by 1, 2, 3, 4, 5, 6, 7, 8`.execute(db);
-}
-
 /** The nightly norms as the last run before the end of the history computed them (at 02:17 UTC). */
 export async function recomputeNormsAsOf(ctx: ServiceContext, end: Date): Promise<void> {
   const lastRun = nextDaily(end.getTime() - 86_400_000 + 1, 2, 17);

@@ -22,7 +22,8 @@ import { planCase } from './case-plan.js';
 import { EventQueue } from './event-queue.js';
 import type { DemoOperation } from './operation.js';
 import type { SimulationProgress, SimulationStats } from './simulation.js';
-import { advanceSequence, peekSequence, recomputeNormsAsOf, rollupFromFacts, writeCaseBatch } from './bulk-writer.js';
+import { rollupFromFacts } from '../reports/metric-facts.js';
+import { advanceSequence, peekSequence, recomputeNormsAsOf, writeCaseBatch } from './bulk-writer.js';
 
 /** Cases per write: large enough that statements cost little per case, small enough to stay in memory. */
 export const bulkBatchSize = 2000;

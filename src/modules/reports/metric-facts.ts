@@ -216,6 +216,21 @@ export async function refreshCasesMetrics(trx: Tx, caseIds: readonly string[], a
     .execute();
 }
 
+/**
+ * The rollups from every case's stored facts in one grouped insert, into an empty table: the same
+ * sums refreshCaseMetrics reaches change by change (demo-bulk.test.ts, metrics.test.ts compare them).
+ */
+export async function rollupFromFacts(db: Tx): Promise<void> {
+  await sql`insert into metric_rollups (bucket, metric, team_id, assignee_id, channel, category_id, priority, type, count, sum)
+    select (f->>'bucket')::timestamptz, f->>'metric', (f->>'teamId')::uuid, (f->>'assigneeId')::uuid, f->>'channel',
+           (f->>'categoryId')::uuid, f->>'priority', f->>'type', sum((f->>'count')::bigint), sum((f->>'sum')::float8)
+    from case_metric_facts, jsonb_array_elements(facts) f
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+    -- In time order, as live use writes them: a report over a week then reads that week's pages,
+    -- not a page per row scattered over the whole table (measured at 1M cases: 31,000 pages).
+    order by 1, 2`.execute(db);
+}
+
 /** `frontline rollups rebuild`: every case's facts and the rollups from scratch, in one transaction. */
 export async function rebuildRollups(
   ctx: ServiceContext,
@@ -234,14 +249,11 @@ export async function rebuildRollups(
       const ids = (await q.execute()).map((r) => r.id);
       if (ids.length === 0) break;
       const rows = await loadCasesForFacts(trx, ids);
-      const all: Fact[] = [];
       const perCase: { case_id: string; facts: string; updated_at: Date }[] = [];
       for (const id of ids) {
         const facts = caseFacts(rows.get(id)!);
-        all.push(...facts);
         perCase.push({ case_id: id, facts: JSON.stringify(facts), updated_at: at });
       }
-      await addToRollups(trx, factDelta([], all));
       for (let i = 0; i < perCase.length; i += 1000)
         await trx
           .insertInto('case_metric_facts')
@@ -251,6 +263,7 @@ export async function rebuildRollups(
       after = ids[ids.length - 1]!;
       options.log?.(`rollups: ${cases} cases`);
     }
+    await rollupFromFacts(trx);
     const rows = await trx
       .selectFrom('metric_rollups')
       .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -421,6 +421,10 @@ describe('backlog over a case solved, reopened and solved again', () => {
     // An hour's backlog is measured at its end: 09:00 (just created) is open, 10:00 (just solved) is
     // not; reopened at 12:00 and solved at 15:00, so the ends 12:00, 13:00 and 14:00 are open.
     expect(openHours).toEqual(['08', '11', '12', '13']);
+    // The clock stands at 15:00: later moments read today's statuses, earlier ones the event log;
+    // nothing else changed after 14:00, so the two agree but for this case.
+    const valueAt = (hh: string) => rows.find((r) => r.group.endsWith(`T${hh}:00`))!.value;
+    expect(valueAt('23')).toBe(valueAt('13')! - 1);
   });
 });
 

@@ -346,7 +346,10 @@ function backlogMoments(q: ReportQuery, tz: string): { group: string; at: Date }
  * solved by `at` cannot count. What is left is today's open cases and those solved since `at`,
  * both read from an index, instead of every case ever created.
  */
-function openAt(at: Date): RawBuilder<unknown> {
+function openAt(at: Date, now: Date): RawBuilder<unknown> {
+  // Nothing has happened after now: at a moment not yet past, a case's status is its status.
+  if (at.getTime() >= now.getTime())
+    return sql`c.status in ('new', 'open', 'pending', 'on_hold') and c.created_at <= ${at} and c.merged_into_id is null`;
   return sql`(c.status in ('new', 'open', 'pending', 'on_hold') or (c.status in ('solved', 'closed') and c.solved_at > ${at}))
     and c.created_at <= ${at} and c.merged_into_id is null
     and coalesce(
@@ -373,7 +376,7 @@ async function backlogRows(ctx: ServiceContext, q: ReportQuery, scope: string[] 
     const g = isTime ? sql<string>`${moment.group}` : groupExpr(q.groupBy, tz, 'c', sql`c.created_at`);
     const res = await sql<{ grp: string; n: string }>`
       select ${g} as grp, count(*)::bigint as n from cases c
-      where ${openAt(moment.at)} and ${dimensionFilters(q, 'c', scope)}
+      where ${openAt(moment.at, ctx.clock.now())} and ${dimensionFilters(q, 'c', scope)}
       group by 1`.execute(ctx.db);
     for (const r of res.rows) rows.push({ group: r.grp, value: Number(r.n), cases: Number(r.n) });
   }
@@ -454,7 +457,7 @@ export async function drillMetric(
     const moment = backlogMoments(q, tz).find((x) => (isTime ? x.group === q.group : true));
     if (!moment) return { total: 0, items: [] };
     ts = sql`${moment.at}::timestamptz`;
-    where = openAt(moment.at);
+    where = openAt(moment.at, ctx.clock.now());
     if (!isTime && q.groupBy !== 'total') where = sql`${where} and ${groupExpr(q.groupBy, tz, 'c', sql`c.created_at`)} = ${q.group}`;
   } else {
     where = sql`${where!} and ${groupExpr(q.groupBy, tz, 'c', ts!)} = ${q.group} and c.merged_into_id is null`;

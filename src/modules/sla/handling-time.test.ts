@@ -2,7 +2,8 @@
 // general, the wording on the case, and the outlier list.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
-import { computeNorms, formatMinutes, normFor, recomputeHandlingNorms } from './handling-time.js';
+import type { Actor } from '../auth/permissions.js';
+import { computeNorms, formatMinutes, listOutliers, normFor, recomputeHandlingNorms } from './handling-time.js';
 
 describe('norms (pure)', () => {
   const solved = (minutes: number[], category: string | null = 'refund', type = 'question', channel = 'email') =>
@@ -46,7 +47,7 @@ describe('norms (pure)', () => {
 
 describe('on cases', () => {
   let t: TestApp;
-  let manager: { as: Requester };
+  let manager: { as: Requester; user: { id: string; name: string; email: string } };
   let agent: { as: Requester };
   let categoryId: string;
 
@@ -99,5 +100,23 @@ describe('on cases', () => {
     const outliers = (await manager.as({ url: '/api/sla/outliers' })).json().items;
     expect(outliers.map((o: { caseId: string }) => o.caseId)).toEqual([old.id]);
     expect((await agent.as({ url: '/api/sla/outliers' })).statusCode).toBe(403);
+
+    // More outliers than asked for: taken a few at a time, the search stops early with the same top.
+    for (const hour of ['10', '11', '12', '13']) {
+      t.clock.set(`2026-11-19T${hour}:30:00Z`);
+      const res = await agent.as({
+        method: 'POST',
+        url: '/api/cases',
+        body: { subject: `Older ${hour}`, categoryId, requester: { email: 'h@example.com' } },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    t.clock.set('2026-11-20T20:01:00Z');
+    const asManager: Actor = { userId: manager.user.id, name: manager.user.name, email: manager.user.email, role: 'manager', via: 'token' };
+    const all = await listOutliers(t.ctx, { limit: 50 }, asManager);
+    expect(all).toHaveLength(5);
+    const top = await listOutliers(t.ctx, { limit: 2, chunk: 1 }, asManager);
+    expect(top.map((o) => o.caseId)).toEqual(all.slice(0, 2).map((o) => o.caseId));
+    expect(all.map((o) => o.ageMinutes)).toEqual([...all.map((o) => o.ageMinutes)].sort((a, b) => b - a));
   });
 });
