@@ -170,11 +170,12 @@ export async function authenticateSession(ctx: ServiceContext, secret: string): 
 }
 
 export async function authenticateToken(ctx: ServiceContext, secret: string): Promise<Actor> {
-  const invalid = new AppError('unauthenticated', 'the API token is not valid');
-  if (!secret.startsWith(apiTokenPrefix)) throw invalid;
+  // Made only when thrown: an error captures a stack, and this runs on every API request.
+  const invalid = () => new AppError('unauthenticated', 'the API token is not valid');
+  if (!secret.startsWith(apiTokenPrefix)) throw invalid();
   const row = await credentialLookupsOf(ctx).tokens.submit(hashSecret(secret));
   const now = ctx.clock.now();
-  if (!row || !row.active) throw invalid;
+  if (!row || !row.active) throw invalid();
   if (row.revoked_at) throw new AppError('unauthenticated', 'the API token has been revoked');
   if (row.expires_at && row.expires_at <= now) throw new AppError('unauthenticated', 'the API token has expired');
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
