@@ -295,7 +295,9 @@ class CaseReplay {
 
   private bump(at: Date): void {
     this.rec.version += 1;
-    this.rec.updatedAt = at;
+    // Alerts and what their rules do are replayed after the plan's steps, so a bump can be earlier
+    // than one already made: the case was last changed at the latest of them.
+    if (at > this.rec.updatedAt) this.rec.updatedAt = at;
   }
 
   /** statusTransition of cases.service.ts: the columns a status change sets, and whether it reopens. */

@@ -238,6 +238,16 @@ describe('the bulk demo equals the demo played through the services', () => {
   test('the same cases, field by field', async () => {
     const a = await casesOf(services.db);
     expect(await casesOf(bulk.db)).toEqual(a);
+    // Last changed: the same instant, or later in the services by the scan's latency when the last
+    // change was an alert's escalation rule.
+    const updated = async (db: Db) =>
+      (await db.selectFrom('cases').select(['number', 'updated_at']).orderBy('number').execute()).map((c) => c.updated_at.getTime());
+    const [played, replayed] = [await updated(services.db), await updated(bulk.db)];
+    expect(replayed).toHaveLength(played.length);
+    const lags = played.map((at, i) => at - replayed[i]!);
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(config.slaScanSeconds * 1000 * 2);
+    expect(lags.filter((l) => l === 0).length).toBeGreaterThan(lags.length * 0.9);
     expect(a.some((c) => c.tags.includes('vip-breach') || c.tags.includes('urgent-overdue'))).toBe(true);
   });
 
