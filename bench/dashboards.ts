@@ -22,7 +22,7 @@ import { createTarget, percentile, round1, send, type Target } from './load.js';
 import { startBenchServer } from './server.js';
 
 /** Bumped when the demo generator changes what it writes: a kept database is then rebuilt. */
-const generatorVersion = 1;
+const generatorVersion = 2;
 const demoSeed = 1;
 const demoDays = 180;
 
