@@ -8,9 +8,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
 import { systemActor } from '../../src/modules/auth/permissions.js';
-import { insertToken } from '../../src/modules/tokens/tokens.service.js';
 import { insertNewUser } from '../../src/modules/users/users.service.js';
-import { launchBrowser, startE2eServer, type E2eServer } from './browser.js';
+import { callApi, launchBrowser, startE2eServer, tokenFor, type E2eServer } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -23,7 +22,7 @@ beforeAll(async () => {
   server = await startE2eServer();
   browser = await launchBrowser();
   const admin = await newUser('admin', 'Ada Admin');
-  adminToken = await tokenFor(admin.id);
+  adminToken = await tokenFor(server, admin.id);
 });
 
 afterAll(async () => {
@@ -44,23 +43,9 @@ async function newUser(role: Role, name: string) {
   return { ...input, id: user.id };
 }
 
-async function tokenFor(userId: string): Promise<string> {
-  const created = await server.database.db
-    .transaction()
-    .execute((trx) => insertToken(trx, { name: 'e2e seed', userId }, systemActor, new Date()));
-  return created.secret;
-}
-
-/** The API as a script would use it: JSON, Bearer token, errors fail the test with their body. */
-async function api<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** The API as a script would use it, as the admin unless another token is given. */
+function api<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<T> {
+  return callApi<T>(server, token, method, path, body);
 }
 
 async function newPage(): Promise<{ page: Page; pageErrors: Error[] }> {
@@ -105,7 +90,7 @@ describe('back office dashboard', () => {
     const manager = await newUser('manager', 'Mia Manager');
     const clerk = await newUser('back_office', 'Cleo Clerk');
     const other = await newUser('back_office', 'Olly Other');
-    const clerkToken = await tokenFor(clerk.id);
+    const clerkToken = await tokenFor(server, clerk.id);
     const billing = await api<{ id: string }>('POST', '/api/departments', { name: 'Billing' });
     await api('PUT', `/api/departments/${billing.id}/members/${clerk.id}`, { membership: 'member' });
     await api('PUT', `/api/departments/${billing.id}/members/${other.id}`, { membership: 'head' });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/open.js';
 import { startServer } from '../../src/main.js';
 import { systemActor } from '../../src/modules/auth/permissions.js';
+import { insertToken } from '../../src/modules/tokens/tokens.service.js';
 import { insertNewUser, type UserView } from '../../src/modules/users/users.service.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -82,4 +83,22 @@ export async function startE2eServer(): Promise<E2eServer> {
       }
     },
   };
+}
+
+/** An API token for a user, made directly in the server's database (set-up, not the path under test). */
+export async function tokenFor(server: Pick<E2eServer, 'database'>, userId: string, name = 'e2e'): Promise<string> {
+  const created = await server.database.db.transaction().execute((trx) => insertToken(trx, { name, userId }, systemActor, new Date()));
+  return created.secret;
+}
+
+/** The API as a script would use it: JSON, Bearer token; an error answer fails the test with its body. */
+export async function callApi<T>(server: Pick<E2eServer, 'url'>, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
 }

@@ -5,10 +5,8 @@
 // server, the form is listed on the Channels page, and an edit keeps the fields.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { systemActor } from '../../src/modules/auth/permissions.js';
-import { insertToken } from '../../src/modules/tokens/tokens.service.js';
 import { recipientOf, startSmtpSink, type SmtpSink } from '../smtp-sink.js';
-import { launchBrowser, startE2eServer, type E2eServer } from './browser.js';
+import { callApi, launchBrowser, startE2eServer, tokenFor, type E2eServer } from './browser.js';
 
 const WAIT = { timeout: 20_000 };
 const admin = { email: 'admin-forms@example.test', password: 'correct horse forms battery', name: 'Ada Admin' };
@@ -19,15 +17,8 @@ let context: BrowserContext;
 let smtp: SmtpSink;
 let token: string;
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  return callApi<T>(server, token, method, path, body);
 }
 
 beforeAll(async () => {
@@ -35,9 +26,7 @@ beforeAll(async () => {
   server = await startE2eServer();
   browser = await launchBrowser();
   const user = await server.createAdmin(admin);
-  token = (
-    await server.database.db.transaction().execute((trx) => insertToken(trx, { name: 'e2e', userId: user.id }, systemActor, new Date()))
-  ).secret;
+  token = await tokenFor(server, user.id);
   context = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 1000 }, timezoneId: 'Europe/London' });
 }, 120_000);
 
