@@ -112,8 +112,14 @@ export const CasePageSchema = z.object({
   total: z
     .number()
     .int()
-    .describe('every case the filters select (within what you may see), not just this page; at most 10,000 (see totalCapped)'),
-  totalCapped: z.boolean().describe('true when more cases match than are counted: total is then the cap, shown as "10,000+"'),
+    .describe(
+      'every case the filters select (within what you may see), not just this page; at most 10,000, or 1,000 with a search (see totalCapped)',
+    ),
+  totalCapped: z
+    .boolean()
+    .describe(
+      'true when more cases match than are counted: total is then the cap, shown as "10,000+" ("1,000+" for a search, whose sort by relevance ranks the 1,000 most recently changed matches)',
+    ),
 });
 
 const filterKeys = Object.keys(CaseFiltersSchema.shape) as (keyof CaseFilters)[];
@@ -160,7 +166,7 @@ export function caseListRoutes(ctx: ServiceContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['cases'],
           summary:
-            'Cases matching filters and an optional full-text search, sorted, one keyset page at a time, with the total (exact up to 10,000)',
+            'Cases matching filters and an optional full-text search, sorted, one keyset page at a time, with the total (exact up to 10,000; 1,000 for a search)',
           querystring: CaseListQuery,
           response: { 200: CasePageSchema },
         },

@@ -354,11 +354,19 @@ describe('sorting and keyset pages', () => {
     const query = { filters: { tags: ['seed'], q: 'alpha or bravo or charlie or delta or echo or foxtrot' }, limit: 10 };
     const exact = await queryCasePage(t.database.db, access, { ...query, sort: 'relevance', countCap: 5 });
     expect(exact).toMatchObject({ total: 5, totalCapped: false });
-    const capped = await queryCasePage(t.database.db, access, { ...query, sort: 'relevance', countCap: 3, rankPool: 2 });
+    const capped = await queryCasePage(t.database.db, access, { ...query, sort: 'relevance', countCap: 3 });
     expect(capped).toMatchObject({ total: 3, totalCapped: true });
     const recent = await queryCasePage(t.database.db, access, { ...query, sort: 'updated_desc' });
-    const twoMostRecent = recent.items.slice(0, 2).map((i) => i.subject);
-    expect(capped.items.map((i) => i.subject).sort()).toEqual([...twoMostRecent].sort());
+    const threeMostRecent = recent.items.slice(0, 3).map((i) => i.subject);
+    expect(capped.items.map((i) => i.subject).sort()).toEqual([...threeMostRecent].sort());
+    // The scope walked first (index entries, then the rows in scope) finds the same matches.
+    for (const sort of ['relevance', 'updated_desc'] as const) {
+      for (const countCap of [3, 5]) {
+        const general = await queryCasePage(t.database.db, access, { ...query, sort, countCap });
+        const walked = await queryCasePage(t.database.db, access, { ...query, sort, countCap, scopeWalkFrom: 0 });
+        expect(walked, `${sort} ${countCap}`).toEqual(general);
+      }
+    }
     expect(await countCasesCapped(t.database.db, access, { tags: ['seed'] }, null, 4)).toEqual({ total: 4, capped: true });
     expect(await countCasesCapped(t.database.db, access, { tags: ['seed'] }, null, 5)).toEqual({ total: 5, capped: false });
   });
