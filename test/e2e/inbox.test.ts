@@ -7,7 +7,7 @@ import { systemActor } from '../../src/modules/auth/permissions.js';
 import { insertToken } from '../../src/modules/tokens/tokens.service.js';
 import { insertNewUser } from '../../src/modules/users/users.service.js';
 import type { Role } from '../../src/db/schema.js';
-import { launchBrowser, startE2eServer, type E2eServer } from './browser.js';
+import { callApi, type E2eServer, launchBrowser, startE2eServer } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -56,15 +56,8 @@ async function tokenFor(userId: string): Promise<string> {
 }
 
 /** The API as a script would use it: JSON, Bearer token, errors fail the test with their body. */
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return callApi<T>(server, adminToken, method, path, body);
 }
 
 async function newPage(): Promise<{ page: Page; pageErrors: Error[] }> {

@@ -13,7 +13,7 @@ import { notifyUsers } from '../../src/modules/notifications/notifications.servi
 import { scanSla } from '../../src/modules/sla/sla-tracking.js';
 import { insertToken } from '../../src/modules/tokens/tokens.service.js';
 import { insertNewUser } from '../../src/modules/users/users.service.js';
-import { launchBrowser, startE2eServer, type E2eServer } from './browser.js';
+import { callApi, type E2eServer, launchBrowser, startE2eServer } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -78,15 +78,8 @@ async function tokenFor(userId: string): Promise<string> {
 }
 
 /** The API as a script would use it: JSON, Bearer token, errors fail the test with their body. */
-async function api<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+function api<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<T> {
+  return callApi<T>(server, token, method, path, body);
 }
 
 /** One pass of the SLA scan, as the worker runs it every few seconds. */
