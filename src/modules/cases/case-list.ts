@@ -429,6 +429,7 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
   const search = input.filters.q ? buildSearch(input.filters.q) : null;
   const after = input.cursor ? decodeCursor(input.cursor, input.sort) : null;
   const where = caseFilterWhere(input.filters, access, search);
+  const few = input.fewMatches ?? fewMatches;
 
   let total: number;
   let capped: boolean;
@@ -447,12 +448,12 @@ export async function queryCasePage(db: Tx, access: CaseListAccess, input: CaseP
     if (total === 0) return { items: [], nextCursor: null, total, totalCapped: false };
     rows = relevance
       ? rankedPage(recent.slice(0, cap), after, input.limit + 1)
-      : await sortedPage(db, where, search, input, after, capped || total > (input.fewMatches ?? fewMatches));
+      : await sortedPage(db, where, search, input, after, capped || total > few);
   } else {
-    const cap = input.countCap ?? Math.max(countCap, input.fewMatches ?? fewMatches);
+    const cap = input.countCap ?? Math.max(countCap, few);
     ({ total, capped } = await countCasesCapped(db, access, input.filters, null, cap));
     if (total === 0) return { items: [], nextCursor: null, total, totalCapped: false };
-    rows = await sortedPage(db, where, null, input, after, capped || total > (input.fewMatches ?? fewMatches));
+    rows = await sortedPage(db, where, null, input, after, capped || total > few);
   }
 
   const page = rows.slice(0, input.limit);
@@ -523,7 +524,8 @@ async function sortedPage(
   const pageColumns = [
     'm.id',
     sql<string[]>`array[${sql.join(spec.keys.map((k, i) => keyAsText(k.kind, sql.ref(`m.k${i}`))))}]`.as('sort_key'),
-    (spec.keys[0] === rankKey ? sql<number>`m.k0` : sql<number | null>`null::real`).as('rank'),
+    // A relevance sort is ranked by rankedPage; no other sort has a rank.
+    sql<number | null>`null::real`.as('rank'),
   ] as const;
   if (!many) {
     let q = db
@@ -618,17 +620,17 @@ async function estimatedMatches(db: Tx, where: ReturnType<typeof caseFilterWhere
 
 /** The page of a relevance sort, ranked here: the pool is the search's counted matches. */
 function rankedPage(pool: RecentMatch[], after: string[] | null, n: number): PageRow[] {
-  const key = (m: RecentMatch) => [Number(m.rank_key), m.updated_key, m.id] as const;
+  type Key = readonly [number, string, string];
   // Descending on every key; ranks compare as numbers (float4's shortest text round-trips),
   // instants as fixed-width UTC text, ids as lower-case hex (PostgreSQL's uuid order).
-  const before = (a: readonly [number, string, string], b: readonly [number, string, string]) =>
-    a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
-  const start = after ? ([Number(after[0]), after[1]!, after[2]!] as const) : null;
+  const before = (a: Key, b: Key) => (a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2]);
+  const start: Key | null = after ? [Number(after[0]), after[1]!, after[2]!] : null;
   return pool
-    .filter((m) => !start || before(start, key(m)))
-    .sort((a, b) => (before(key(a), key(b)) ? -1 : before(key(b), key(a)) ? 1 : 0))
+    .map((m) => ({ m, key: [Number(m.rank_key), m.updated_key, m.id] as Key }))
+    .filter(({ key }) => !start || before(start, key))
+    .sort((a, b) => (before(a.key, b.key) ? -1 : before(b.key, a.key) ? 1 : 0))
     .slice(0, n)
-    .map((m) => ({ id: m.id, sort_key: [m.rank_key!, m.updated_key, m.id], rank: Number(m.rank_key) }));
+    .map(({ m, key }) => ({ id: m.id, sort_key: [m.rank_key!, m.updated_key, m.id], rank: key[0] }));
 }
 
 function loadListColumns(db: Tx, ids: string[]) {
