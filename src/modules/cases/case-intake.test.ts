@@ -6,6 +6,7 @@ import { rebuildRollups } from '../reports/metric-facts.js';
 import type { Actor } from '../auth/permissions.js';
 import type { AppError } from '../../lib/errors.js';
 import { caseIntakeStats, createCase, createCasesTx } from './cases.service.js';
+import { refreshCasesDerived } from './case-derived.js';
 
 let t: TestApp;
 let manager: { as: Requester; user: { id: string } };
@@ -184,6 +185,52 @@ describe('concurrent creation is batched and equals one-after-another', () => {
     expect(other!.case.requester.id).toBe(first!.case.requester.id);
     const again = await t.database.db.transaction().execute((trx) => createCasesTx(trx, at, [{ input, actor: { kind: 'system' } }]));
     expect(again[0]).toMatchObject({ duplicate: true, case: { id: first!.case.id } });
+  });
+
+  test('the intake refreshes targets and facts from what it wrote; the general refresh afterwards changes nothing', async () => {
+    const at = new Date();
+    const statuses = ['new', 'open', 'pending', 'on_hold'] as const;
+    const created = await t.database.db.transaction().execute((trx) =>
+      createCasesTx(
+        trx,
+        at,
+        statuses.map((status, i) => ({
+          input: {
+            subject: `Derived ${i}`,
+            status,
+            priority: i % 2 === 0 ? ('urgent' as const) : ('low' as const),
+            requester: { email: `derived-${i}@example.test` },
+            message: i === 3 ? undefined : { body: `Derived message ${i}` },
+            teamId,
+            autoAssign: i % 2 === 0,
+          },
+          actor: { kind: 'system' as const },
+        })),
+      ),
+    );
+    const ids = created.map((c) => c.case.id);
+    const db = t.database.db;
+    const snapshot = async () => ({
+      targets: (await db.selectFrom('case_sla_targets').selectAll().where('case_id', 'in', ids).orderBy('case_id').orderBy('target').execute()).map(
+        (r) => JSON.stringify({ ...r, remaining_minutes: Number(r.remaining_minutes) }),
+      ),
+      facts: (await db.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', ids).orderBy('case_id').execute()).map(
+        (r) => JSON.stringify(r),
+      ),
+      rollups: (await db.selectFrom('metric_rollups').select(['metric', 'bucket', 'team_id', 'assignee_id', 'count', 'sum']).execute())
+        .map((r) => JSON.stringify({ ...r, count: Number(r.count), sum: Number(r.sum) }))
+        .sort(),
+      events: (await db.selectFrom('case_events').select(['case_id', 'kind']).where('case_id', 'in', ids).orderBy('id').execute()).map(
+        (r) => `${r.case_id} ${r.kind}`,
+      ),
+    });
+    const written = await snapshot();
+    // The policy applies to every case: two targets each, and the policy change is on record.
+    expect(written.targets.filter((r) => r.includes('"firstReply"'))).toHaveLength(ids.length);
+    expect(written.facts).toHaveLength(ids.length);
+    expect(written.events.filter((e) => e.endsWith('sla_policy_changed'))).toHaveLength(ids.length);
+    await db.transaction().execute((trx) => refreshCasesDerived(trx, ids, at));
+    expect(await snapshot()).toEqual(written);
   });
 
   test('rollups kept by the batches equal a rebuild from scratch', async () => {

@@ -29,8 +29,8 @@ import {
   type EventActor,
   type NewCaseEvent,
 } from './case-events.js';
-import { refreshCasesDerived } from './case-derived.js';
-import { policiesForNewCases } from '../sla/sla-tracking.js';
+import { refreshCasesDerived, type CreatedCase } from './case-derived.js';
+import { loadActivePolicies, policiesForNewCases, type ActivePolicy } from '../sla/sla-tracking.js';
 import { queueReplyEmail } from '../email/outbound.js';
 import {
   assertAssignee,
@@ -160,12 +160,18 @@ async function announce(trx: Tx, view: CaseView, kind: string, at: Date): Promis
   await announceAll(trx, [view], kind, at);
 }
 
-async function announceAll(trx: Tx, views: readonly CaseView[], kind: string, at: Date): Promise<void> {
+async function announceAll(
+  trx: Tx,
+  views: readonly CaseView[],
+  kind: string,
+  at: Date,
+  derived: { created?: ReadonlyMap<string, CreatedCase>; policies?: ActivePolicy[] } = {},
+): Promise<void> {
   await refreshCasesDerived(
     trx,
     views.map((v) => v.id),
     at,
-    { isNew: kind === 'created' },
+    { isNew: kind === 'created', ...derived },
   );
   await notifyCaseChanges(
     trx,
@@ -384,7 +390,7 @@ export async function createCasesTx(trx: Tx, at: Date, items: readonly CaseToCre
     toCreate.map((i) => items[i]!),
   );
   if (prepared.length > 0) {
-    await insertCaseRows(trx, at, prepared);
+    const { policies, policyIds } = await insertCaseRows(trx, at, prepared);
     const messageIds = await insertOpeningMessages(trx, at, prepared);
     const rows = await findCaseRows(
       trx,
@@ -392,11 +398,10 @@ export async function createCasesTx(trx: Tx, at: Date, items: readonly CaseToCre
     );
     // A new case has no followers yet: one query fewer on the intake path.
     const views = prepared.map((p) => toCaseView(rows.get(p.id)!, []));
-    await appendCaseEvents(
-      trx,
-      prepared.flatMap((p, i) => creationEvents(p, views[i]!, messageIds.get(p.id), at)),
-    );
-    await announceAll(trx, views, 'created', at);
+    const events = prepared.map((p, i) => creationEvents(p, views[i]!, messageIds.get(p.id), at));
+    await appendCaseEvents(trx, events.flat());
+    const created = new Map(views.map((v, i) => [v.id, createdCase(v, prepared[i]!.requester, policyIds[i] ?? null, events[i]!)]));
+    await announceAll(trx, views, 'created', at, { created, policies });
     toCreate.forEach((itemIndex, i) => (results[itemIndex] = { case: views[i]!, duplicate: false }));
   }
   for (const [repeat, first] of repeats) results[repeat] = { case: results[first]!.case, duplicate: true };
@@ -505,11 +510,55 @@ async function takeRoundRobinTurns(trx: Tx, at: Date, prepared: Prepared[]): Pro
   for (const p of waiting) p.assigneeId = turns.get(p.item.input.teamId!)!.shift() ?? null;
 }
 
-async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]): Promise<void> {
+/** The case as the intake wrote it, for the SLA and report refresh that follows (nothing read back). */
+function createdCase(view: CaseView, requester: CustomerRef, slaPolicyId: string | null, events: readonly NewCaseEvent[]): CreatedCase {
+  const dims = {
+    teamId: view.teamId,
+    assigneeId: view.assigneeId,
+    channel: view.channel,
+    categoryId: view.categoryId,
+    priority: view.priority,
+    type: view.type,
+  };
+  return {
+    facts: {
+      ...dims,
+      id: view.id,
+      number: String(view.number),
+      version: view.version,
+      status: view.status,
+      tags: view.tags,
+      slaPolicyId,
+      tier: requester.tier,
+      organisationId: requester.organisationId,
+    },
+    events: events.map((e) => ({ kind: e.kind, after: e.after ?? null, at: e.at })),
+    forFacts: {
+      ...dims,
+      createdAt: new Date(view.createdAt),
+      status: view.status,
+      solvedAt: dateOrNull(view.solvedAt),
+      firstPublicReplyAt: dateOrNull(view.firstPublicReplyAt),
+      reopenCount: view.reopenCount,
+      publicReplyCount: view.publicReplyCount,
+      mergedIntoId: view.mergedIntoId,
+      escalatedAt: dateOrNull(view.escalatedAt),
+    },
+  };
+}
+
+const dateOrNull = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+async function insertCaseRows(
+  trx: Tx,
+  at: Date,
+  prepared: readonly Prepared[],
+): Promise<{ policies: ActivePolicy[]; policyIds: (string | null)[] }> {
   const searchTexts = await customerSearchTexts(
     trx,
     prepared.map((p) => p.requester.id),
   );
+  const policies = await loadActivePolicies(trx);
   const policyIds = await policiesForNewCases(
     trx,
     prepared.map(({ item: { input }, ...p }) => ({
@@ -524,6 +573,7 @@ async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]):
       tier: p.requester.tier,
       organisationId: p.requester.organisationId,
     })),
+    policies,
   );
   await trx
     .insertInto('cases')
@@ -554,6 +604,7 @@ async function insertCaseRows(trx: Tx, at: Date, prepared: readonly Prepared[]):
       })),
     )
     .execute();
+  return { policies, policyIds };
 }
 
 /** The customer's opening messages (with their files); answers message id by case id. */

@@ -184,15 +184,23 @@ export async function refreshCaseMetrics(trx: Tx, caseId: string, at: Date): Pro
  * The same for a batch of cases: the differences of all of them go to the rollups in one
  * statement (summed per rollup row, in a stable order), and the new facts in another.
  */
-export async function refreshCasesMetrics(trx: Tx, caseIds: readonly string[], at: Date): Promise<void> {
+export async function refreshCasesMetrics(
+  trx: Tx,
+  caseIds: readonly string[],
+  at: Date,
+  /** Cases created in this transaction, as written: nothing is read back and no facts are stored yet. */
+  created?: ReadonlyMap<string, CaseForFacts>,
+): Promise<void> {
   if (caseIds.length === 0) return;
-  const cases = await loadCasesForFacts(trx, [...caseIds]);
-  const stored = new Map(
-    (await trx.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', caseIds).execute()).map((r) => [
-      r.case_id,
-      r.facts as Fact[],
-    ]),
-  );
+  const cases = created ?? (await loadCasesForFacts(trx, [...caseIds]));
+  const stored = created
+    ? new Map<string, Fact[]>()
+    : new Map(
+        (await trx.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', caseIds).execute()).map((r) => [
+          r.case_id,
+          r.facts as Fact[],
+        ]),
+      );
   const allBefore: Fact[] = [];
   const allAfter: Fact[] = [];
   const changed: { case_id: string; facts: string; updated_at: Date }[] = [];

@@ -44,7 +44,14 @@ export type CaseFacts = {
   organisationId: string | null;
 };
 
-type ActivePolicy = PolicyView & { calendar: BusinessCalendar };
+export type ActivePolicy = PolicyView & { calendar: BusinessCalendar };
+
+/**
+ * What the intake already holds of a case it has just written (its matching facts and creation
+ * events): the refresh that follows reads none of it back, and looks for no stored alerts or
+ * department waits, since a case created in this transaction has none.
+ */
+export type CreatedCaseSla = { facts: CaseFacts; events: readonly TimelineRow[] };
 
 /** The snapshot an `sla_policy_changed` event keeps, so history counts under the targets then in force. */
 type AppliedPolicy = { policyId: string | null; name: string | null; targets: SlaTargets; calendarId: string | null };
@@ -95,7 +102,8 @@ async function loadCasesFacts(trx: Tx, caseIds: readonly string[]): Promise<Map<
   );
 }
 
-async function loadActivePolicies(trx: Tx): Promise<ActivePolicy[]> {
+/** The active policies in match order, each with its compiled calendar. */
+export async function loadActivePolicies(trx: Tx): Promise<ActivePolicy[]> {
   const rows = await trx
     .selectFrom('sla_policies as p')
     .innerJoin('business_calendars as bc', 'bc.id', 'p.calendar_id')
@@ -176,16 +184,20 @@ export type NewCaseFacts = Omit<CaseFacts, 'id' | 'number' | 'version' | 'slaPol
  * by an update afterwards gave every new case a second row version and new entries in all of the
  * cases' indexes. The refresh that follows matches the same policy and records the event.
  */
-export async function policiesForNewCases(trx: Tx, cases: readonly NewCaseFacts[]): Promise<(string | null)[]> {
+export async function policiesForNewCases(
+  trx: Tx,
+  cases: readonly NewCaseFacts[],
+  preloaded?: ActivePolicy[],
+): Promise<(string | null)[]> {
   if (cases.length === 0) return [];
-  const policies = await loadActivePolicies(trx);
+  const policies = preloaded ?? (await loadActivePolicies(trx));
   if (policies.length === 0) return cases.map(() => null);
   const facts = cases.map((c): CaseFacts => ({ ...c, id: '', number: '', version: 0, slaPolicyId: null }));
   const chains = await categoryChainsFor(trx, policies, facts);
   return facts.map((f) => matchPolicy(policies, f, chains)?.id ?? null);
 }
 
-type TimelineRow = { kind: string; after: unknown; at: Date };
+export type TimelineRow = { kind: string; after: unknown; at: Date };
 
 const timelineKinds = new Set(['created', 'status_changed', 'customer_message', 'public_reply', 'sla_policy_changed']);
 
@@ -204,6 +216,10 @@ async function loadSlaTimelines(trx: Tx, caseIds: readonly string[]): Promise<Ma
     .execute();
   for (const r of rows) if (timelineKinds.has(r.kind)) result.get(r.case_id)!.push({ kind: r.kind, after: r.after, at: r.at });
   return result;
+}
+
+function timelinesOfCreated(created: ReadonlyMap<string, CreatedCaseSla>, caseIds: readonly string[]): Map<string, TimelineRow[]> {
+  return new Map(caseIds.map((id) => [id, (created.get(id)?.events ?? []).filter((e) => timelineKinds.has(e.kind))]));
 }
 
 function statusOf(after: unknown): CaseStatus | undefined {
@@ -259,8 +275,11 @@ async function evaluateCases(
   now: Date,
   isNew: boolean,
   preloaded?: ActivePolicy[],
+  created?: ReadonlyMap<string, CreatedCaseSla>,
 ): Promise<CaseSlaEvaluation[]> {
-  const factsById = await loadCasesFacts(trx, caseIds);
+  const factsById = created
+    ? new Map(caseIds.flatMap((id) => (created.has(id) ? [[id, created.get(id)!.facts] as const] : [])))
+    : await loadCasesFacts(trx, caseIds);
   const all = caseIds.map((id) => factsById.get(id)).filter((f): f is CaseFacts => f !== undefined);
   if (all.length === 0) return [];
   const policies = preloaded ?? (await loadActivePolicies(trx));
@@ -281,10 +300,15 @@ async function evaluateCases(
   }
   const tracked = all.filter((f) => !untracked.has(f.id));
   const chains = await categoryChainsFor(trx, policies, tracked);
-  const timelines = await loadSlaTimelines(
-    trx,
-    tracked.map((f) => f.id),
-  );
+  const timelines = created
+    ? timelinesOfCreated(
+        created,
+        tracked.map((f) => f.id),
+      )
+    : await loadSlaTimelines(
+        trx,
+        tracked.map((f) => f.id),
+      );
   const changes: { facts: CaseFacts; applied: AppliedPolicy | null; after: AppliedPolicy }[] = [];
   const matched = tracked.map((facts) => {
     const policy = matchPolicy(policies, facts, chains);
@@ -307,10 +331,12 @@ async function evaluateCases(
   });
   await recordPolicyChanges(trx, changes, now);
   for (const c of changes) timelines.get(c.facts.id)!.push({ kind: 'sla_policy_changed', after: c.after, at: now });
-  const waits = await departmentWaitsOf(
-    trx,
-    matched.filter((m) => m.policy?.pauseOnDepartment).map((m) => m.facts.id),
-  );
+  const waits = created
+    ? new Map<string, { from: Date; to: Date | null }[]>()
+    : await departmentWaitsOf(
+        trx,
+        matched.filter((m) => m.policy?.pauseOnDepartment).map((m) => m.facts.id),
+      );
   const policyOf = new Map(matched.map((m) => [m.facts.id, m.policy]));
   return all.map((facts) => {
     if (untracked.has(facts.id)) return { facts, policy: null, clocks: null, untracked: true };
@@ -534,14 +560,18 @@ async function storeTargets(trx: Tx, caseIds: readonly string[], rows: readonly 
     .execute();
 }
 
-export type RefreshResult = { alertsRaised: number };
+export type RefreshResult = {
+  alertsRaised: number;
+  /** The targets stored for these cases (tracked ones only), as the report facts read them. */
+  targets: { caseId: string; target: string; state: string; dueAt: Date | null; targetMinutes: number; remainingMinutes: number }[];
+};
 
 /** Recomputes a case's live targets and raises what has fallen due. Call inside the change's transaction. */
 export async function refreshCaseSla(
   trx: Tx,
   caseId: string,
   now: Date,
-  options: { isNew?: boolean; policies?: ActivePolicy[] } = {},
+  options: { isNew?: boolean; policies?: ActivePolicy[]; created?: ReadonlyMap<string, CreatedCaseSla> } = {},
 ): Promise<RefreshResult> {
   return refreshCasesSla(trx, [caseId], now, options);
 }
@@ -551,15 +581,14 @@ export async function refreshCasesSla(
   trx: Tx,
   caseIds: readonly string[],
   now: Date,
-  options: { isNew?: boolean; policies?: ActivePolicy[] } = {},
+  options: { isNew?: boolean; policies?: ActivePolicy[]; created?: ReadonlyMap<string, CreatedCaseSla> } = {},
 ): Promise<RefreshResult> {
-  const isNew = options.isNew === true;
-  const evaluations = (await evaluateCases(trx, caseIds, now, isNew, options.policies)).filter((e) => !e.untracked);
-  if (evaluations.length === 0) return { alertsRaised: 0 };
-  const raisedByCase = await loadRaised(
-    trx,
-    evaluations.filter((e) => e.clocks).map((e) => e.facts.id),
-  );
+  const { created } = options;
+  const isNew = options.isNew === true || created !== undefined;
+  const evaluations = (await evaluateCases(trx, caseIds, now, isNew, options.policies, created)).filter((e) => !e.untracked);
+  if (evaluations.length === 0) return { alertsRaised: 0, targets: [] };
+  const clocked = evaluations.filter((e) => e.clocks).map((e) => e.facts.id);
+  const raisedByCase = created ? new Map(clocked.map((id) => [id, new Set<RaisedKey>()])) : await loadRaised(trx, clocked);
   const rows: TargetRow[] = [];
   const escalations: { caseId: string; rules: EscalationRule[]; why: string }[] = [];
   let alertsRaised = 0;
@@ -598,7 +627,17 @@ export async function refreshCasesSla(
   );
   // Last: a rule's changes (e.g. a higher priority) re-evaluate the case through the normal update.
   for (const e of escalations) await applyEscalationRules(trx, e.caseId, e.rules, e.why, now);
-  return { alertsRaised };
+  return {
+    alertsRaised,
+    targets: rows.map((r) => ({
+      caseId: r.case_id,
+      target: r.target,
+      state: r.state,
+      dueAt: r.due_at,
+      targetMinutes: r.target_minutes,
+      remainingMinutes: r.remaining_minutes,
+    })),
+  };
 }
 
 export type SlaScanResult = { casesChecked: number; alertsRaised: number; refreshed: number };
