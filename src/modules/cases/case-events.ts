@@ -56,24 +56,23 @@ export async function appendCaseEvent(trx: Tx, event: NewCaseEvent): Promise<voi
   await appendCaseEvents(trx, [event]);
 }
 
-/** Several events in one statement; ids follow the array order, so each case's events keep theirs. */
+/**
+ * Several events in one statement; ids follow the array order, so each case's events keep theirs.
+ * Columns go as arrays: the statement's text is the same for any number of events, which spares
+ * building (and PostgreSQL parsing) a VALUES list of eight parameters per event.
+ */
 export async function appendCaseEvents(trx: Tx, events: readonly NewCaseEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
-    .insertInto('case_events')
-    .values(
-      events.map((event) => ({
-        case_id: event.caseId,
-        actor_kind: event.actor.kind,
-        actor_user_id: event.actor.kind === 'user' ? event.actor.userId : null,
-        actor_customer_id: event.actor.kind === 'customer' ? event.actor.customerId : null,
-        kind: event.kind,
-        before: event.before === undefined ? null : JSON.stringify(event.before),
-        after: event.after === undefined ? null : JSON.stringify(event.after),
-        at: event.at,
-      })),
-    )
-    .execute();
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  await sql`insert into case_events (case_id, actor_kind, actor_user_id, actor_customer_id, kind, before, after, at)
+    select case_id, actor_kind, actor_user_id, actor_customer_id, kind, before, after, at
+    from unnest(${events.map((e) => e.caseId)}::uuid[], ${events.map((e) => e.actor.kind)}::text[],
+                ${events.map((e) => (e.actor.kind === 'user' ? e.actor.userId : null))}::uuid[],
+                ${events.map((e) => (e.actor.kind === 'customer' ? e.actor.customerId : null))}::uuid[],
+                ${events.map((e) => e.kind)}::text[], ${events.map((e) => json(e.before))}::jsonb[],
+                ${events.map((e) => json(e.after))}::jsonb[], ${events.map((e) => e.at.toISOString())}::timestamptz[])
+      with ordinality as e(case_id, actor_kind, actor_user_id, actor_customer_id, kind, before, after, at, position)
+    order by position`.execute(trx);
 }
 
 export const caseChangesChannel = 'frontline_case_changes';

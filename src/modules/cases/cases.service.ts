@@ -167,12 +167,8 @@ async function announceAll(
   at: Date,
   derived: { created?: ReadonlyMap<string, CreatedCase>; policies?: ActivePolicy[] } = {},
 ): Promise<void> {
-  await refreshCasesDerived(
-    trx,
-    views.map((v) => v.id),
-    at,
-    { isNew: kind === 'created', ...derived },
-  );
+  // The notices go out at commit whatever their place; sent first, they leave the rollups (rows
+  // that concurrent changes share, locked until commit) as the transaction's last statement.
   await notifyCaseChanges(
     trx,
     views.map((view) => ({
@@ -183,6 +179,12 @@ async function announceAll(
       assigneeId: view.assigneeId,
       kind,
     })),
+  );
+  await refreshCasesDerived(
+    trx,
+    views.map((v) => v.id),
+    at,
+    { isNew: kind === 'created', ...derived },
   );
 }
 

@@ -214,7 +214,6 @@ export async function refreshCasesMetrics(
     changed.push({ case_id: id, facts: JSON.stringify(after), updated_at: at });
   }
   if (changed.length === 0) return;
-  await addToRollups(trx, factDelta(allBefore, allAfter));
   await trx
     .insertInto('case_metric_facts')
     .values(changed)
@@ -222,6 +221,9 @@ export async function refreshCasesMetrics(
       oc.column('case_id').doUpdateSet((eb) => ({ facts: eb.ref('excluded.facts'), updated_at: eb.ref('excluded.updated_at') })),
     )
     .execute();
+  // Last: concurrent changes share rollup rows (same quarter hour, team, channel…), and each
+  // holds the rows it moved until it commits.
+  await addToRollups(trx, factDelta(allBefore, allAfter));
 }
 
 /**

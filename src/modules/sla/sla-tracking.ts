@@ -540,24 +540,21 @@ async function storeTargets(trx: Tx, caseIds: readonly string[], rows: readonly 
       and not (case_id::text || '|' || target = any(${kept}::text[]))`.execute(trx);
   }
   if (rows.length === 0) return;
-  await trx
-    .insertInto('case_sla_targets')
-    .values([...rows])
-    .onConflict((oc) =>
-      oc.columns(['case_id', 'target']).doUpdateSet((eb) => ({
-        policy_id: eb.ref('excluded.policy_id'),
-        state: eb.ref('excluded.state'),
-        cycle_started_at: eb.ref('excluded.cycle_started_at'),
-        due_at: eb.ref('excluded.due_at'),
-        achieved_at: eb.ref('excluded.achieved_at'),
-        target_minutes: eb.ref('excluded.target_minutes'),
-        business_hours: eb.ref('excluded.business_hours'),
-        remaining_minutes: eb.ref('excluded.remaining_minutes'),
-        next_alert_at: eb.ref('excluded.next_alert_at'),
-        evaluated_at: eb.ref('excluded.evaluated_at'),
-      })),
-    )
-    .execute();
+  // Columns as arrays: one statement text for any number of rows (nothing to build per value).
+  const column = <K extends keyof TargetRow>(k: K) => rows.map((r) => r[k]);
+  const times = (k: 'cycle_started_at' | 'due_at' | 'achieved_at' | 'next_alert_at' | 'evaluated_at') =>
+    rows.map((r) => r[k]?.toISOString() ?? null);
+  await sql`insert into case_sla_targets (case_id, target, policy_id, state, cycle_started_at, due_at, achieved_at,
+      target_minutes, business_hours, remaining_minutes, next_alert_at, evaluated_at)
+    select * from unnest(${column('case_id')}::uuid[], ${column('target')}::text[], ${column('policy_id')}::uuid[],
+      ${column('state')}::text[], ${times('cycle_started_at')}::timestamptz[], ${times('due_at')}::timestamptz[],
+      ${times('achieved_at')}::timestamptz[], ${column('target_minutes')}::int[], ${column('business_hours')}::boolean[],
+      ${column('remaining_minutes')}::float8[], ${times('next_alert_at')}::timestamptz[], ${times('evaluated_at')}::timestamptz[])
+    on conflict (case_id, target) do update set
+      policy_id = excluded.policy_id, state = excluded.state, cycle_started_at = excluded.cycle_started_at,
+      due_at = excluded.due_at, achieved_at = excluded.achieved_at, target_minutes = excluded.target_minutes,
+      business_hours = excluded.business_hours, remaining_minutes = excluded.remaining_minutes,
+      next_alert_at = excluded.next_alert_at, evaluated_at = excluded.evaluated_at`.execute(trx);
 }
 
 export type RefreshResult = {
