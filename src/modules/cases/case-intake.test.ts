@@ -7,6 +7,8 @@ import type { Actor } from '../auth/permissions.js';
 import type { AppError } from '../../lib/errors.js';
 import { caseIntakeStats, createCase, createCasesTx } from './cases.service.js';
 import { refreshCasesDerived } from './case-derived.js';
+import { rebuildSearch } from './cases.queries.js';
+import { sql } from 'kysely';
 
 let t: TestApp;
 let manager: { as: Requester; user: { id: string } };
@@ -211,12 +213,12 @@ describe('concurrent creation is batched and equals one-after-another', () => {
     const ids = created.map((c) => c.case.id);
     const db = t.database.db;
     const snapshot = async () => ({
-      targets: (await db.selectFrom('case_sla_targets').selectAll().where('case_id', 'in', ids).orderBy('case_id').orderBy('target').execute()).map(
-        (r) => JSON.stringify({ ...r, remaining_minutes: Number(r.remaining_minutes) }),
-      ),
-      facts: (await db.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', ids).orderBy('case_id').execute()).map(
-        (r) => JSON.stringify(r),
-      ),
+      targets: (
+        await db.selectFrom('case_sla_targets').selectAll().where('case_id', 'in', ids).orderBy('case_id').orderBy('target').execute()
+      ).map((r) => JSON.stringify({ ...r, remaining_minutes: Number(r.remaining_minutes) })),
+      facts: (
+        await db.selectFrom('case_metric_facts').select(['case_id', 'facts']).where('case_id', 'in', ids).orderBy('case_id').execute()
+      ).map((r) => JSON.stringify(r)),
       rollups: (await db.selectFrom('metric_rollups').select(['metric', 'bucket', 'team_id', 'assignee_id', 'count', 'sum']).execute())
         .map((r) => JSON.stringify({ ...r, count: Number(r.count), sum: Number(r.sum) }))
         .sort(),
@@ -231,6 +233,55 @@ describe('concurrent creation is batched and equals one-after-another', () => {
     expect(written.events.filter((e) => e.endsWith('sla_policy_changed'))).toHaveLength(ids.length);
     await db.transaction().execute((trx) => refreshCasesDerived(trx, ids, at));
     expect(await snapshot()).toEqual(written);
+  });
+
+  test('a batch writes each row as given: tags, custom fields, counters and the search document', async () => {
+    const at = new Date();
+    const tags = ['vip', 'late:delivery', 'café'];
+    const [withBody, without] = await t.database.db.transaction().execute((trx) =>
+      createCasesTx(trx, at, [
+        {
+          input: {
+            subject: '  Parcel   never arrived ',
+            tags,
+            requester: { email: 'rows@example.test', name: 'Row Person' },
+            message: { body: 'Tracking says delivered' },
+          },
+          actor: { kind: 'system' },
+        },
+        { input: { subject: 'No message', requester: { phone: '+441234567890' } }, actor: { kind: 'system' } },
+      ]),
+    );
+    const read = (id: string) =>
+      t.database.db
+        .selectFrom('cases')
+        .select([
+          'subject',
+          'tags',
+          'custom_fields',
+          'customer_message_count',
+          'last_customer_message_at',
+          sql<string>`search::text`.as('search'),
+        ])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const first = await read(withBody!.case.id);
+    expect(first).toMatchObject({ subject: 'Parcel   never arrived', customer_message_count: 1 });
+    expect(first.tags).toHaveLength(tags.length);
+    expect(first.tags).toEqual(expect.arrayContaining(tags));
+    expect(first.last_customer_message_at?.getTime()).toBe(at.getTime());
+    expect(first.search).toContain("'track':");
+    expect(first.search).toContain("'row':");
+    const second = await read(without!.case.id);
+    expect(second).toMatchObject({ tags: [], custom_fields: {}, customer_message_count: 0, last_customer_message_at: null });
+    // The document written with the row is the one a rebuild from subject, requester and messages makes.
+    for (const [id, written] of [
+      [withBody!.case.id, first.search],
+      [without!.case.id, second.search],
+    ] as const) {
+      await rebuildSearch(t.database.db, id);
+      expect((await read(id)).search).toBe(written);
+    }
   });
 
   test('rollups kept by the batches equal a rebuild from scratch', async () => {

@@ -58,7 +58,7 @@ import {
   listFollowerIds,
   findMessageQuery,
   listMessagesQuery,
-  searchPart,
+  searchTextLimit,
   searchWithMessage,
   lockCase,
   rebuildSearch,
@@ -577,36 +577,46 @@ async function insertCaseRows(
     })),
     policies,
   );
-  await trx
-    .insertInto('cases')
-    .values(
-      prepared.map(({ item: { input }, ...p }, i) => ({
-        id: p.id,
-        sla_policy_id: policyIds[i] ?? null,
-        // The whole search document is written with the row: updating it afterwards would add
-        // row versions and GIN index entries for nothing.
-        search: sql<string>`${searchPart(input.subject, 'A', 'english')} || ${searchPart(searchTexts.get(p.requester.id) ?? '', 'B', 'simple')}
-          || ${searchPart(p.body?.text ?? '', 'C', 'english')}`,
-        subject: input.subject.trim(),
-        type: input.type ?? 'question',
-        priority: input.priority ?? 'normal',
-        status: input.status ?? 'new',
-        channel: p.channel,
-        requester_id: p.requester.id,
-        team_id: input.teamId ?? null,
-        assignee_id: p.assigneeId,
-        category_id: input.categoryId ?? null,
-        tags: p.tags,
-        custom_fields: JSON.stringify(p.customFields),
-        created_at: at,
-        updated_at: at,
-        follow_up_of_id: input.followUpOfId ?? null,
-        customer_message_count: p.body ? 1 : 0,
-        last_customer_message_at: p.body ? at : null,
-      })),
-    )
-    .execute();
+  await insertCases(trx, at, prepared, policyIds, searchTexts);
   return { policies, policyIds };
+}
+
+/**
+ * One statement for the batch, its columns as arrays: the same text for any number of cases, so
+ * nothing is built per value. The whole search document is written with the row: updating it
+ * afterwards would add row versions and GIN index entries for nothing.
+ */
+async function insertCases(
+  trx: Tx,
+  at: Date,
+  prepared: readonly Prepared[],
+  policyIds: readonly (string | null)[],
+  searchTexts: ReadonlyMap<string, string>,
+): Promise<void> {
+  const of = <T>(f: (p: Prepared, input: CreateCaseInput, i: number) => T) => prepared.map((p, i) => f(p, p.item.input, i));
+  const clip = (text: string) => text.slice(0, searchTextLimit);
+  const when = at.toISOString();
+  await sql`insert into cases (id, sla_policy_id, search, subject, type, priority, status, channel, requester_id, team_id,
+      assignee_id, category_id, tags, custom_fields, created_at, updated_at, follow_up_of_id, customer_message_count,
+      last_customer_message_at)
+    select id, sla_policy_id,
+      setweight(to_tsvector('english'::regconfig, subject_text), 'A'::"char")
+        || setweight(to_tsvector('simple'::regconfig, requester_text), 'B'::"char")
+        || setweight(to_tsvector('english'::regconfig, body_text), 'C'::"char"),
+      subject, type, priority, status, channel, requester_id, team_id, assignee_id, category_id,
+      array(select jsonb_array_elements_text(tags)), custom_fields, ${when}::timestamptz, ${when}::timestamptz, follow_up_of_id,
+      case when has_body then 1 else 0 end, case when has_body then ${when}::timestamptz end
+    from unnest(${of((p) => p.id)}::uuid[], ${of((_, _i, i) => policyIds[i] ?? null)}::uuid[],
+      ${of((_, input) => clip(input.subject))}::text[], ${of((p) => clip(searchTexts.get(p.requester.id) ?? ''))}::text[],
+      ${of((p) => clip(p.body?.text ?? ''))}::text[], ${of((_, input) => input.subject.trim())}::text[],
+      ${of((_, input) => input.type ?? 'question')}::text[], ${of((_, input) => input.priority ?? 'normal')}::text[],
+      ${of((_, input) => input.status ?? 'new')}::text[], ${of((p) => p.channel)}::text[], ${of((p) => p.requester.id)}::uuid[],
+      ${of((_, input) => input.teamId ?? null)}::uuid[], ${of((p) => p.assigneeId)}::uuid[],
+      ${of((_, input) => input.categoryId ?? null)}::uuid[], ${of((p) => JSON.stringify(p.tags))}::jsonb[],
+      ${of((p) => JSON.stringify(p.customFields))}::jsonb[], ${of((_, input) => input.followUpOfId ?? null)}::uuid[],
+      ${of((p) => p.body !== null)}::boolean[])
+      as c(id, sla_policy_id, subject_text, requester_text, body_text, subject, type, priority, status, channel, requester_id,
+           team_id, assignee_id, category_id, tags, custom_fields, follow_up_of_id, has_body)`.execute(trx);
 }
 
 /** The customer's opening messages (with their files); answers message id by case id. */
