@@ -184,11 +184,7 @@ export type NewCaseFacts = Omit<CaseFacts, 'id' | 'number' | 'version' | 'slaPol
  * by an update afterwards gave every new case a second row version and new entries in all of the
  * cases' indexes. The refresh that follows matches the same policy and records the event.
  */
-export async function policiesForNewCases(
-  trx: Tx,
-  cases: readonly NewCaseFacts[],
-  preloaded?: ActivePolicy[],
-): Promise<(string | null)[]> {
+export async function policiesForNewCases(trx: Tx, cases: readonly NewCaseFacts[], preloaded?: ActivePolicy[]): Promise<(string | null)[]> {
   if (cases.length === 0) return [];
   const policies = preloaded ?? (await loadActivePolicies(trx));
   if (policies.length === 0) return cases.map(() => null);
