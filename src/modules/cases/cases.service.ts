@@ -624,23 +624,15 @@ async function insertOpeningMessages(trx: Tx, at: Date, prepared: readonly Prepa
   const withBody = prepared.filter((p) => p.body);
   const ids = new Map(withBody.map((p) => [p.id, randomUUID()]));
   if (withBody.length === 0) return ids;
-  await trx
-    .insertInto('case_messages')
-    .values(
-      withBody.map((p) => ({
-        id: ids.get(p.id)!,
-        case_id: p.id,
-        kind: 'customer' as const,
-        channel: p.channel,
-        body_text: p.body!.text,
-        body_html: p.body!.html,
-        author_user_id: null,
-        author_customer_id: p.requester.id,
-        external_id: p.item.input.message?.externalId ?? null,
-        created_at: at,
-      })),
-    )
-    .execute();
+  // Columns as arrays, in batch order (seq orders messages written in the same instant).
+  const of = <T>(f: (p: Prepared) => T) => withBody.map(f);
+  await sql`insert into case_messages (id, case_id, kind, channel, body_text, body_html, author_customer_id, external_id, created_at)
+    select id, case_id, 'customer', channel, body_text, body_html, author_customer_id, external_id, ${at.toISOString()}::timestamptz
+    from unnest(${of((p) => ids.get(p.id)!)}::uuid[], ${of((p) => p.id)}::uuid[], ${of((p) => p.channel)}::text[],
+      ${of((p) => p.body!.text)}::text[], ${of((p) => p.body!.html)}::text[], ${of((p) => p.requester.id)}::uuid[],
+      ${of((p) => p.item.input.message?.externalId ?? null)}::text[])
+      with ordinality as m(id, case_id, channel, body_text, body_html, author_customer_id, external_id, position)
+    order by position`.execute(trx);
   for (const p of withBody) {
     const files = p.item.input.message?.attachments;
     if (files?.length) await recordAttachments(trx, ids.get(p.id)!, files, at);

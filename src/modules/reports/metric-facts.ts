@@ -203,7 +203,7 @@ export async function refreshCasesMetrics(
       );
   const allBefore: Fact[] = [];
   const allAfter: Fact[] = [];
-  const changed: { case_id: string; facts: string; updated_at: Date }[] = [];
+  const changed: { case_id: string; facts: string }[] = [];
   for (const id of new Set(caseIds)) {
     const c = cases.get(id);
     const after = c ? caseFacts(c) : [];
@@ -211,16 +211,13 @@ export async function refreshCasesMetrics(
     if (factDelta(before, after).length === 0 && stored.has(id)) continue;
     allBefore.push(...before);
     allAfter.push(...after);
-    changed.push({ case_id: id, facts: JSON.stringify(after), updated_at: at });
+    changed.push({ case_id: id, facts: JSON.stringify(after) });
   }
   if (changed.length === 0) return;
-  await trx
-    .insertInto('case_metric_facts')
-    .values(changed)
-    .onConflict((oc) =>
-      oc.column('case_id').doUpdateSet((eb) => ({ facts: eb.ref('excluded.facts'), updated_at: eb.ref('excluded.updated_at') })),
-    )
-    .execute();
+  await sql`insert into case_metric_facts (case_id, facts, updated_at)
+    select case_id, facts, ${at.toISOString()}::timestamptz from unnest(${changed.map((c) => c.case_id)}::uuid[], ${changed.map((c) => c.facts)}::jsonb[])
+      as f(case_id, facts)
+    on conflict (case_id) do update set facts = excluded.facts, updated_at = excluded.updated_at`.execute(trx);
   // Last: concurrent changes share rollup rows (same quarter hour, team, channel…), and each
   // holds the rows it moved until it commits.
   await addToRollups(trx, factDelta(allBefore, allAfter));
