@@ -123,17 +123,21 @@ export async function findOrCreateCustomers(trx: Tx, contacts: readonly Customer
 async function insertPendingCustomers(trx: Tx, pending: readonly PendingCustomer[], at: Date): Promise<Map<string, string>> {
   const lost = new Map<string, string>();
   if (pending.length === 0) return lost;
-  await trx
-    .insertInto('customers')
-    .values(pending.map((p) => ({ id: p.id, name: p.name, created_at: at, updated_at: at })))
-    .execute();
-  const identityRows = pending.flatMap((p) => p.identities.map(([kind, value]) => ({ customer_id: p.id, kind, value, created_at: at })));
-  const inserted = await trx
-    .insertInto('customer_identities')
-    .values(identityRows)
-    .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
-    .returning(['kind', 'value'])
-    .execute();
+  // Columns as arrays: one statement text however many first contacts the batch holds.
+  const when = at.toISOString();
+  await sql`insert into customers (id, name, created_at, updated_at)
+    select id, name, ${when}::timestamptz, ${when}::timestamptz
+    from unnest(${pending.map((p) => p.id)}::uuid[], ${pending.map((p) => p.name)}::text[]) as c(id, name)`.execute(trx);
+  const identityRows = pending.flatMap((p) => p.identities.map(([kind, value]) => ({ customer_id: p.id, kind, value })));
+  const inserted = (
+    await sql<{ kind: IdentityKind; value: string }>`insert into customer_identities (customer_id, kind, value, created_at)
+      select customer_id, kind, value, ${when}::timestamptz
+      from unnest(${identityRows.map((r) => r.customer_id)}::uuid[], ${identityRows.map((r) => r.kind)}::text[],
+        ${identityRows.map((r) => r.value)}::text[]) with ordinality as i(customer_id, kind, value, position)
+      order by position
+      on conflict (kind, value) do nothing
+      returning kind, value`.execute(trx)
+  ).rows;
   if (inserted.length < identityRows.length) {
     const got = new Set(inserted.map((r) => identityKey(r.kind, r.value)));
     for (const p of pending) {
@@ -147,10 +151,11 @@ async function insertPendingCustomers(trx: Tx, pending: readonly PendingCustomer
   }
   const kept = pending.filter((p) => !lost.has(p.id));
   if (kept.length > 0)
-    await trx
-      .insertInto('customer_events')
-      .values(kept.map((p) => ({ customer_id: p.id, actor_user_id: null, kind: 'created', after: JSON.stringify(p.contact), at })))
-      .execute();
+    await sql`insert into customer_events (customer_id, kind, after, at)
+      select customer_id, 'created', after, ${when}::timestamptz
+      from unnest(${kept.map((p) => p.id)}::uuid[], ${kept.map((p) => JSON.stringify(p.contact))}::jsonb[])
+        with ordinality as e(customer_id, after, position)
+      order by position`.execute(trx);
   return lost;
 }
 

@@ -2,7 +2,8 @@
 // its case scope, the event log, and organisation rules.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestApp, type Requester, type TestApp } from '../../../test/helpers.js';
+import { startTestApp, testDatabaseUrl, type Requester, type TestApp } from '../../../test/helpers.js';
+import { findOrCreateCustomers } from './customers.service.js';
 
 let t: TestApp;
 let agent: { as: Requester; user: { id: string } };
@@ -403,5 +404,35 @@ describe('organisations', () => {
       body: { emails: [`${unique('noorg')}@example.test`], organisationId: '00000000-0000-4000-8000-000000000000' },
     });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('first contacts racing', () => {
+  test.runIf(testDatabaseUrl)('two transactions meeting the same new address end with one customer, the first one', async () => {
+    const email = `racing-${Date.now()}@example.test`;
+    const at = new Date();
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
+    let firstInserted!: () => void;
+    const inserted = new Promise<void>((r) => (firstInserted = r));
+    const first = t.database.db.transaction().execute(async (trx) => {
+      const [ref] = await findOrCreateCustomers(trx, [{ email, name: 'First' }], at);
+      firstInserted();
+      await firstHolds;
+      return ref!;
+    });
+    await inserted;
+    // The second waits on the unique identity the first holds, then finds the first's customer.
+    const second = t.database.db
+      .transaction()
+      .execute(async (trx) => (await findOrCreateCustomers(trx, [{ email, name: 'Second' }], at))[0]!);
+    await new Promise((r) => setTimeout(r, 200));
+    releaseFirst();
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.id).toBe(a.id);
+    const owners = await t.database.db.selectFrom('customer_identities').select('customer_id').where('value', '=', email).execute();
+    expect(owners).toEqual([{ customer_id: a.id }]);
+    const events = await t.database.db.selectFrom('customer_events').select('customer_id').where('customer_id', '=', a.id).execute();
+    expect(events).toHaveLength(1);
   });
 });
